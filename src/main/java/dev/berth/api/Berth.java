@@ -1,0 +1,252 @@
+package dev.berth.api;
+
+import dev.berth.BerthException;
+import dev.berth.image.BusyboxImage;
+import dev.berth.image.ImageRecord;
+import dev.berth.image.ImageStore;
+import dev.berth.image.TarImporter;
+import dev.berth.linux.Libc;
+import dev.berth.linux.Procfs;
+import dev.berth.runtime.ContainerProcess;
+import dev.berth.runtime.ContainerStarter;
+import dev.berth.runtime.Overlay;
+import dev.berth.spec.ContainerSpec;
+import dev.berth.state.BerthPaths;
+import dev.berth.state.ContainerRecord;
+import dev.berth.state.ContainerStore;
+import dev.berth.state.Json;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * berth as a Java library: images, and containers from creation to removal. The CLI is a thin layer
+ * over this class.
+ */
+public final class Berth {
+    private static final int SIGKILL = 9;
+
+    private final BerthPaths paths;
+    private final ImageStore images;
+    private final ContainerStore containers;
+
+    public Berth(BerthPaths paths) {
+        this.paths = paths;
+        this.images = new ImageStore(paths);
+        this.containers = new ContainerStore(paths);
+    }
+
+    public BerthPaths paths() {
+        return paths;
+    }
+
+    // ---- images ---------------------------------------------------------------------------------------
+
+    public List<ImageRecord> images() {
+        return images.list();
+    }
+
+    public ImageRecord createBusyboxImage() {
+        return BusyboxImage.create(images);
+    }
+
+    public ImageRecord importImage(Path tar, String name) {
+        if (!Files.isRegularFile(tar)) {
+            throw new BerthException("no such file: " + tar);
+        }
+        return images.add(name, tar.toAbsolutePath().toString(), List.of(), rootfs -> TarImporter.unpack(tar, rootfs));
+    }
+
+    public void removeImage(String name) {
+        images.get(name);
+        List<String> users = containers().stream().filter(c -> name.equals(c.image())).map(ContainerRecord::name).toList();
+        if (!users.isEmpty()) {
+            throw new BerthException("image " + name + " is in use by container(s) " + String.join(", ", users)
+                    + ": remove them first");
+        }
+        images.remove(name);
+    }
+
+    // ---- containers -----------------------------------------------------------------------------------
+
+    /** Checks options, then records the container and prepares its directories; nothing runs yet. */
+    public Container create(RunOptions options) {
+        if (Libc.geteuid() != 0) {
+            throw new BerthException("berth must run as root (try: sudo berth ...)");
+        }
+        ImageRecord image = null;
+        Path lower;
+        if (options.rootfs() != null) {
+            lower = options.rootfs().toAbsolutePath().normalize();
+            if (!Files.isDirectory(lower)) {
+                throw new BerthException("rootfs " + options.rootfs() + " is not a directory");
+            }
+            if (isEmpty(lower)) {
+                throw new BerthException("rootfs " + options.rootfs() + " is empty");
+            }
+        } else {
+            image = images.get(options.image());
+            lower = images.rootfs(options.image());
+        }
+        ImageRecord imageRecord = image;
+        return containers.locked(() -> {
+            reconcileLocked();
+            String name = options.name() != null ? options.name() : Names.generate();
+            if (!Names.isValid(name)) {
+                throw new BerthException("invalid container name '" + name + "': use letters, digits, '_', '.' and '-'");
+            }
+            containers.byName(name).ifPresent(holder -> {
+                throw new BerthException("the container name '" + name + "' is already in use by container "
+                        + holder.shortId() + ": remove it (berth rm " + name + ") or choose another name");
+            });
+            String id = Names.newId();
+            ContainerSpec spec = SpecConverter.convert(options, imageRecord, lower, name, paths.mergedDir(id), System.getenv());
+            int self = Libc.getpid();
+            ContainerRecord record = new ContainerRecord(id, name, options.image(), lower.toString(),
+                    spec.process().args(), Instant.now().toString(), ContainerRecord.Status.CREATED,
+                    self, Procfs.startTime(self).orElse(0), null, null, null, options.autoRemove());
+            containers.create(record);
+            try {
+                Json.writeAtomically(paths.containerConfig(id), spec);
+                if (options.network().equals("none")) {
+                    writeEtcFiles(paths.upperDir(id), spec.hostname());
+                }
+            } catch (RuntimeException e) {
+                containers.remove(id);
+                throw e;
+            }
+            return new Container(record, spec, new Overlay(List.of(lower), paths.upperDir(id), paths.workDir(id)));
+        });
+    }
+
+    /** Starts a created container's first process and records it as running. */
+    public ContainerProcess start(Container container, ContainerStarter.Stdin stdin) {
+        ContainerProcess process;
+        try {
+            process = ContainerStarter.start(container.spec(), container.overlay(), stdin);
+        } catch (RuntimeException e) {
+            containers.locked(() -> {
+                finishLocked(container.record(), null);
+                return null;
+            });
+            throw e;
+        }
+        ContainerRecord running = container.record().running(process.pid(),
+                Procfs.startTime(process.pid()).orElse(0), Instant.now().toString());
+        containers.update(running);
+        return process;
+    }
+
+    /** Records that the container's process ended (with exitCode, when known); --rm containers go away. */
+    public void finished(Container container, Integer exitCode) {
+        containers.locked(() -> {
+            finishLocked(container.record(), exitCode);
+            return null;
+        });
+    }
+
+    private void finishLocked(ContainerRecord record, Integer exitCode) {
+        if (!Files.exists(paths.containerRecord(record.id()))) {
+            return; // removed meanwhile (berth rm -f)
+        }
+        if (record.autoRemove()) {
+            containers.remove(record.id());
+        } else {
+            containers.update(Json.read(paths.containerRecord(record.id()), ContainerRecord.class)
+                    .exited(exitCode, Instant.now().toString()));
+        }
+    }
+
+    /** Every container record, after reconciling records with the processes that really exist. */
+    public List<ContainerRecord> containers() {
+        return containers.locked(() -> {
+            reconcileLocked();
+            return containers.list();
+        });
+    }
+
+    public ContainerRecord inspect(String nameOrId) {
+        return containers.locked(() -> {
+            reconcileLocked();
+            return containers.find(nameOrId);
+        });
+    }
+
+    /** Removes a container; a running one only with force, which kills it first. */
+    public ContainerRecord remove(String nameOrId, boolean force) {
+        return containers.locked(() -> {
+            reconcileLocked();
+            ContainerRecord record = containers.find(nameOrId);
+            if (record.status() == ContainerRecord.Status.RUNNING) {
+                if (!force) {
+                    throw new BerthException("container " + record.name() + " is running: stop it first or use rm -f");
+                }
+                kill(record);
+            }
+            containers.remove(record.id());
+            return record;
+        });
+    }
+
+    private static void kill(ContainerRecord record) {
+        int pidfd;
+        try {
+            pidfd = Libc.pidfdOpen(record.pid());
+        } catch (RuntimeException e) {
+            return; // already gone
+        }
+        try {
+            if (!Procfs.isAlive(record.pid(), record.pidStartTime())) {
+                return;
+            }
+            Libc.pidfdSendSignal(pidfd, SIGKILL);
+            if ((Libc.poll(pidfd, Libc.POLLIN, 10_000) & Libc.POLLIN) == 0) {
+                throw new BerthException("container " + record.name() + " did not die within 10 s of SIGKILL");
+            }
+        } finally {
+            Libc.closeQuietly(pidfd);
+        }
+    }
+
+    /**
+     * A record whose process is gone is stale: berth was interrupted (kill -9) while creating it, or the
+     * container ended with no berth process watching. Half-created containers and --rm ones are removed;
+     * others are marked exited with an unknown status.
+     */
+    private void reconcileLocked() {
+        for (ContainerRecord record : containers.list()) {
+            if (record.status() == ContainerRecord.Status.EXITED
+                    || Procfs.isAlive(record.pid(), record.pidStartTime())) {
+                continue;
+            }
+            if (record.status() == ContainerRecord.Status.CREATED || record.autoRemove()) {
+                containers.remove(record.id());
+            } else {
+                containers.update(record.exited(null, Instant.now().toString()));
+            }
+        }
+    }
+
+    private static void writeEtcFiles(Path upper, String hostname) {
+        try {
+            Path etc = Files.createDirectories(upper.resolve("etc"));
+            Files.writeString(etc.resolve("hostname"), hostname + "\n");
+            Files.writeString(etc.resolve("hosts"),
+                    "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the container's /etc files", e);
+        }
+    }
+
+    private static boolean isEmpty(Path dir) {
+        try (var entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        } catch (IOException e) {
+            throw new BerthException("cannot read rootfs " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.berth.api;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What a user asks of {@code berth run}, before it is checked and converted into a container spec.
+ *
+ * @param image   an image name, or null when {@code rootfs} is given
+ * @param rootfs  a directory to run as the container's root (the seed's my_container), or null
+ * @param command the command and its arguments; empty for the image's default
+ * @param network "none" (own namespace, only lo) or "host"
+ */
+public record RunOptions(
+        String image,
+        Path rootfs,
+        List<String> command,
+        String name,
+        String hostname,
+        List<String> env,
+        String workdir,
+        String user,
+        boolean tty,
+        boolean interactive,
+        boolean autoRemove,
+        String network,
+        boolean readOnly) {
+
+    public RunOptions {
+        command = List.copyOf(command);
+        env = List.copyOf(env);
+    }
+
+    /** The options of {@code berth run IMAGE COMMAND...} with everything else at its default. */
+    public static RunOptions of(String image, List<String> command) {
+        return new RunOptions(image, null, command, null, null, List.of(), null, null, false, false, false, "none", false);
+    }
+}

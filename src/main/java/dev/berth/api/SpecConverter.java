@@ -1,0 +1,91 @@
+package dev.berth.api;
+
+import dev.berth.BerthException;
+import dev.berth.image.ImageRecord;
+import dev.berth.spec.ContainerSpec;
+import dev.berth.spec.Defaults;
+import dev.berth.spec.LinuxSpec;
+import dev.berth.spec.NamespaceType;
+import dev.berth.spec.ProcessSpec;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The one place where run options and an image's defaults become an OCI-shaped {@link ContainerSpec}. */
+final class SpecConverter {
+    private SpecConverter() {}
+
+    /**
+     * @param image   the image's record, or null for {@code --rootfs}
+     * @param lower   the directory that will be the container's read-only root layer
+     * @param merged  where the root is assembled
+     */
+    static ContainerSpec convert(RunOptions options, ImageRecord image, Path lower, String name, Path merged,
+                                 Map<String, String> hostEnv) {
+        List<String> args = !options.command().isEmpty() ? options.command()
+                : image != null ? image.command() : List.of();
+        if (args.isEmpty()) {
+            throw new BerthException("no command specified");
+        }
+        String cwd = options.workdir() != null ? options.workdir()
+                : image != null && image.workingDir() != null ? image.workingDir() : "/";
+        if (!cwd.startsWith("/")) {
+            throw new BerthException("the working directory '" + cwd + "' is invalid: it must be an absolute path");
+        }
+        String hostname = options.hostname() != null ? options.hostname() : name;
+        if (!options.network().equals("host") && !hostname.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
+            throw new BerthException("invalid hostname '" + hostname + "'");
+        }
+        UserLookup.Resolved user = new UserLookup(lower).resolve(options.user());
+
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", Defaults.PATH);
+        env.put("HOSTNAME", hostname);
+        env.put("HOME", user.home());
+        if (options.tty()) {
+            env.put("TERM", "xterm");
+        }
+        if (image != null) {
+            image.env().forEach(e -> putEnv(env, e, hostEnv));
+        }
+        options.env().forEach(e -> putEnv(env, e, hostEnv));
+
+        List<LinuxSpec.Namespace> namespaces = new ArrayList<>();
+        for (NamespaceType type : List.of(NamespaceType.PID, NamespaceType.IPC, NamespaceType.UTS, NamespaceType.MOUNT)) {
+            namespaces.add(new LinuxSpec.Namespace(type, null));
+        }
+        switch (options.network()) {
+            case "none" -> namespaces.add(new LinuxSpec.Namespace(NamespaceType.NETWORK, null));
+            case "host" -> { }
+            default -> throw new BerthException("unknown network '" + options.network()
+                    + "': this berth supports --network none and --network host");
+        }
+
+        ProcessSpec process = new ProcessSpec(options.tty(), user.user(), args,
+                env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList(), cwd,
+                Defaults.CAPABILITIES, true);
+        return new ContainerSpec(ContainerSpec.OCI_VERSION, process,
+                new ContainerSpec.Root(merged.toString(), options.readOnly()), hostname, Defaults.MOUNTS,
+                new LinuxSpec(namespaces, Defaults.MASKED_PATHS, Defaults.READONLY_PATHS),
+                Map.of("dev.berth.name", name));
+    }
+
+    /** {@code KEY=VALUE} sets; a bare {@code KEY} copies the host's value when it has one (Docker's rule). */
+    private static void putEnv(Map<String, String> env, String entry, Map<String, String> hostEnv) {
+        int eq = entry.indexOf('=');
+        if (eq == 0 || entry.isEmpty()) {
+            throw new BerthException("invalid environment variable '" + entry + "'");
+        }
+        if (eq < 0) {
+            String value = hostEnv.get(entry);
+            if (value != null) {
+                env.put(entry, value);
+            }
+        } else {
+            env.put(entry.substring(0, eq), entry.substring(eq + 1));
+        }
+    }
+}

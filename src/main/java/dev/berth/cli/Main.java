@@ -1,0 +1,85 @@
+package dev.berth.cli;
+
+import dev.berth.BerthException;
+import dev.berth.api.Berth;
+import dev.berth.state.BerthPaths;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+
+/**
+ * {@code berth}: the command line. Errors reach the user as one line on stderr and an exit code
+ * (Docker's convention): 125 for berth's own errors and bad input, 126/127 when the container's command
+ * cannot be executed or found, otherwise the container's own exit status.
+ */
+@Command(name = "berth", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "A Linux container runtime: namespaces, overlay roots and cgroups, from Java.",
+        subcommands = {RunCommand.class, ImageCommand.class, PsCommand.class, RmCommand.class, InspectCommand.class})
+public final class Main implements Runnable {
+    @Option(names = "--root", scope = ScopeType.INHERIT, paramLabel = "DIR",
+            defaultValue = "${env:BERTH_ROOT:-" + BerthPaths.DEFAULT_ROOT + "}",
+            description = "State root: images, container records (default: ${DEFAULT-VALUE}; env BERTH_ROOT).")
+    Path root;
+
+    @Option(names = "--run-root", scope = ScopeType.INHERIT, paramLabel = "DIR",
+            defaultValue = "${env:BERTH_RUN_ROOT:-" + BerthPaths.DEFAULT_RUN_ROOT + "}",
+            description = "Runtime root: locks, namespace pins (default: ${DEFAULT-VALUE}; env BERTH_RUN_ROOT).")
+    Path runRoot;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    Berth berth() {
+        return new Berth(new BerthPaths(root, runRoot));
+    }
+
+    static Berth berth(CommandLine.Model.CommandSpec spec) {
+        return ((Main) spec.root().userObject()).berth();
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.getSubcommands().get("run").setStopAtPositional(true);
+        cli.setParameterExceptionHandler((e, a) -> {
+            PrintWriter err = e.getCommandLine().getErr();
+            err.println("berth: " + e.getMessage());
+            err.println("See '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return BerthException.RUNTIME_ERROR;
+        });
+        cli.setExecutionExceptionHandler((e, c, parsed) -> {
+            c.getErr().println("berth: " + message(e));
+            if (System.getenv("BERTH_DEBUG") != null) {
+                e.printStackTrace(c.getErr());
+            }
+            return e instanceof BerthException be ? be.exitCode() : BerthException.RUNTIME_ERROR;
+        });
+        return cli.execute(args);
+    }
+
+    private static String message(Throwable e) {
+        String message = e.getMessage();
+        return message == null || message.isBlank() ? e.toString() : message;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"berth " + (version == null ? "(development build)" : version)
+                    + " on Java " + Runtime.version() + ", Linux " + System.getProperty("os.version")};
+        }
+    }
+}

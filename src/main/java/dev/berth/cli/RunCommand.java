@@ -1,0 +1,118 @@
+package dev.berth.cli;
+
+import dev.berth.BerthException;
+import dev.berth.api.Berth;
+import dev.berth.api.Container;
+import dev.berth.api.RunOptions;
+import dev.berth.linux.Libc;
+import dev.berth.runtime.ContainerProcess;
+import dev.berth.runtime.ContainerStarter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code berth run}: create a container, start it in the foreground, return its exit status. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run a command in a new container.")
+final class RunCommand implements Callable<Integer> {
+    /** Signals berth passes on to the container's first process (name → number on x86_64). */
+    private static final Map<String, Integer> FORWARDED = Map.of("INT", 2, "TERM", 15, "HUP", 1, "USR1", 10);
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--rm", description = "Remove the container when it exits.")
+    boolean autoRemove;
+
+    @Option(names = {"-i", "--interactive"}, description = "Keep standard input open.")
+    boolean interactive;
+
+    @Option(names = {"-t", "--tty"}, description = "Allocate a pseudo-terminal.")
+    boolean tty;
+
+    @Option(names = "--name", description = "Assign a name to the container.")
+    String name;
+
+    @Option(names = "--hostname", description = "Container host name (default: the container's name).")
+    String hostname;
+
+    @Option(names = {"-e", "--env"}, paramLabel = "KEY[=VALUE]", description = "Set an environment variable.")
+    List<String> env = new ArrayList<>();
+
+    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory inside the container.")
+    String workdir;
+
+    @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]", description = "Run as this user (name or uid).")
+    String user;
+
+    @Option(names = "--rootfs", paramLabel = "DIR",
+            description = "Run a directory as the root filesystem instead of an image (left unchanged).")
+    Path rootfs;
+
+    @Option(names = "--network", paramLabel = "MODE", defaultValue = "none",
+            description = "none (own network namespace, only lo) or host.")
+    String network;
+
+    @Option(names = "--read-only", description = "Mount the container's root filesystem read-only.")
+    boolean readOnly;
+
+    @Parameters(paramLabel = "IMAGE [COMMAND [ARG...]]",
+            description = "The image (omitted with --rootfs), then the command and its arguments.")
+    List<String> positional = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        String image = null;
+        List<String> command = positional;
+        if (rootfs == null) {
+            if (positional.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "\"berth run\" requires an image");
+            }
+            image = positional.getFirst();
+            command = positional.subList(1, positional.size());
+        }
+        if (tty && interactive && !Libc.isatty(0)) {
+            throw new BerthException("the input device is not a TTY");
+        }
+        Berth berth = Main.berth(spec);
+        Container container = berth.create(new RunOptions(image, rootfs, command, name, hostname, env, workdir, user,
+                tty, interactive, autoRemove, network, readOnly));
+        ContainerProcess process = berth.start(container,
+                interactive ? ContainerStarter.Stdin.INHERIT : ContainerStarter.Stdin.NULL);
+        Integer exitCode = null;
+        try (process) {
+            forwardSignals(process);
+            if (process.terminal() != null) {
+                process.terminal().attach();
+            }
+            exitCode = process.waitFor();
+            if (process.terminal() != null) {
+                process.terminal().drain(2_000);
+            }
+            return exitCode;
+        } finally {
+            berth.finished(container, exitCode);
+        }
+    }
+
+    @SuppressWarnings("sunapi")
+    private static void forwardSignals(ContainerProcess process) {
+        FORWARDED.forEach((name, number) -> sun.misc.Signal.handle(new sun.misc.Signal(name), s -> {
+            try {
+                process.signal(number);
+            } catch (RuntimeException ignored) {
+                // the container has just ended
+            }
+        }));
+        if (process.terminal() != null) {
+            sun.misc.Signal.handle(new sun.misc.Signal("WINCH"), s -> process.terminal().copyWindowSize());
+        }
+    }
+}

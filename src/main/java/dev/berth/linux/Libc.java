@@ -1,0 +1,464 @@
+package dev.berth.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * Every libc function and raw system call berth uses, bound once through FFM.
+ *
+ * <p>Calls that fail throw {@link SyscallException} naming the call, its subject and the errno. Raw
+ * {@code syscall()} is used where glibc's wrapper would act on the whole process instead of the calling
+ * thread (setresuid and friends broadcast to every thread), or where glibc has no wrapper. Syscall numbers
+ * are those of x86_64.
+ */
+public final class Libc {
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    public static final int AT_FDCWD = -100;
+    public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_EXCL = 0200,
+            O_NOCTTY = 0400, O_TRUNC = 01000, O_NONBLOCK = 04000, O_DIRECTORY = 0200000,
+            O_NOFOLLOW = 0400000, O_CLOEXEC = 02000000, O_PATH = 010000000;
+    public static final int X_OK = 1;
+    public static final int AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EMPTY_PATH = 0x1000;
+
+    private static final long SYS_SETGROUPS = 116, SYS_SETRESUID = 117, SYS_SETRESGID = 119,
+            SYS_CAPSET = 126, SYS_PIVOT_ROOT = 155, SYS_GETTID = 186, SYS_PIDFD_SEND_SIGNAL = 424,
+            SYS_MOVE_MOUNT = 429, SYS_FSOPEN = 430, SYS_FSCONFIG = 431, SYS_FSMOUNT = 432,
+            SYS_PIDFD_OPEN = 434;
+
+    private static final MethodHandle UNSHARE = errnoFn("unshare", JAVA_INT, JAVA_INT);
+    private static final MethodHandle SETNS = errnoFn("setns", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle MOUNT =
+            errnoFn("mount", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
+    private static final MethodHandle UMOUNT2 = errnoFn("umount2", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle SETHOSTNAME = errnoFn("sethostname", JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle CHDIR = errnoFn("chdir", JAVA_INT, ADDRESS);
+    private static final MethodHandle FCHDIR = errnoFn("fchdir", JAVA_INT, JAVA_INT);
+    private static final MethodHandle OPENAT = errnoVariadic("openat", 3, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private static final MethodHandle CLOSE = errnoFn("close", JAVA_INT, JAVA_INT);
+    private static final MethodHandle READ = errnoFn("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle WRITE = errnoFn("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle MKNODAT = errnoFn("mknodat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle MKFIFOAT = errnoFn("mkfifoat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle MKDIRAT = errnoFn("mkdirat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle FCHMODAT = errnoFn("fchmodat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private static final MethodHandle UNLINKAT = errnoFn("unlinkat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle SYMLINKAT = errnoFn("symlinkat", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS);
+    private static final MethodHandle FCHOWNAT = errnoFn("fchownat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle SOCKET = errnoFn("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle ACCESS = errnoFn("access", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle UMASK = fn("umask", JAVA_INT, JAVA_INT);
+    private static final MethodHandle KILL = errnoFn("kill", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle WAITID = errnoFn("waitid", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle POLL = errnoFn("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle PRCTL =
+            errnoVariadic("prctl", 1, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle IOCTL = errnoVariadic("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
+    private static final MethodHandle TCGETATTR = errnoFn("tcgetattr", JAVA_INT, JAVA_INT, ADDRESS);
+    private static final MethodHandle TCSETATTR = errnoFn("tcsetattr", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    private static final MethodHandle CFMAKERAW = LINKER.downcallHandle(
+            LINKER.defaultLookup().findOrThrow("cfmakeraw"), FunctionDescriptor.ofVoid(ADDRESS));
+    private static final MethodHandle ISATTY = fn("isatty", JAVA_INT, JAVA_INT);
+    private static final MethodHandle GETEUID = fn("geteuid", JAVA_INT);
+    private static final MethodHandle GETPID = fn("getpid", JAVA_INT);
+    private static final MethodHandle SYSCALL6 = errnoVariadic("syscall", 1, JAVA_LONG,
+            JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+
+    // posix_spawn family: these return an error number instead of setting errno.
+    private static final MethodHandle POSIX_SPAWN =
+            fn("posix_spawn", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle FA_INIT = fn("posix_spawn_file_actions_init", JAVA_INT, ADDRESS);
+    static final MethodHandle FA_DESTROY = fn("posix_spawn_file_actions_destroy", JAVA_INT, ADDRESS);
+    static final MethodHandle FA_ADDOPEN =
+            fn("posix_spawn_file_actions_addopen", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    static final MethodHandle FA_ADDDUP2 = fn("posix_spawn_file_actions_adddup2", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    static final MethodHandle FA_ADDCLOSE = fn("posix_spawn_file_actions_addclose", JAVA_INT, ADDRESS, JAVA_INT);
+    static final MethodHandle FA_ADDCLOSEFROM = fn("posix_spawn_file_actions_addclosefrom_np", JAVA_INT, ADDRESS, JAVA_INT);
+    static final MethodHandle ATTR_INIT = fn("posix_spawnattr_init", JAVA_INT, ADDRESS);
+    static final MethodHandle ATTR_DESTROY = fn("posix_spawnattr_destroy", JAVA_INT, ADDRESS);
+    static final MethodHandle ATTR_SETFLAGS = fn("posix_spawnattr_setflags", JAVA_INT, ADDRESS, JAVA_SHORT);
+    static final MethodHandle ATTR_SETSIGMASK = fn("posix_spawnattr_setsigmask", JAVA_INT, ADDRESS, ADDRESS);
+    static final MethodHandle ATTR_SETSIGDEFAULT = fn("posix_spawnattr_setsigdefault", JAVA_INT, ADDRESS, ADDRESS);
+    static final MethodHandle SIGEMPTYSET = fn("sigemptyset", JAVA_INT, ADDRESS);
+    static final MethodHandle SIGFILLSET = fn("sigfillset", JAVA_INT, ADDRESS);
+
+    private Libc() {}
+
+    // ---- binding helpers -------------------------------------------------------------------------
+
+    private static MethodHandle fn(String name, MemoryLayout result, MemoryLayout... args) {
+        return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), FunctionDescriptor.of(result, args));
+    }
+
+    private static MethodHandle errnoFn(String name, MemoryLayout result, MemoryLayout... args) {
+        return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name),
+                FunctionDescriptor.of(result, args), CAPTURE_ERRNO);
+    }
+
+    private static MethodHandle errnoVariadic(String name, int firstVariadic, MemoryLayout result, MemoryLayout... args) {
+        return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name),
+                FunctionDescriptor.of(result, args), CAPTURE_ERRNO, Linker.Option.firstVariadicArg(firstVariadic));
+    }
+
+    /** Runs one errno-capturing call; returns its result, or throws when it is negative. */
+    private static long call(String name, String subject, Invocation invocation) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            long result = invocation.invoke(state, arena);
+            if (result < 0) {
+                throw new SyscallException(name, subject, (int) ERRNO.get(state, 0L));
+            }
+            return result;
+        } catch (SyscallException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("native call " + name + " failed", t);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Invocation {
+        long invoke(MemorySegment callState, Arena arena) throws Throwable;
+    }
+
+    private static MemorySegment str(Arena arena, String s) {
+        return s == null ? MemorySegment.NULL : arena.allocateFrom(s);
+    }
+
+    // ---- namespaces, mounts -----------------------------------------------------------------------
+
+    public static void unshare(int flags) {
+        call("unshare", "0x" + Integer.toHexString(flags), (st, a) -> (int) UNSHARE.invokeExact(st, flags));
+    }
+
+    public static void setns(int fd, int nstype) {
+        call("setns", "0x" + Integer.toHexString(nstype), (st, a) -> (int) SETNS.invokeExact(st, fd, nstype));
+    }
+
+    public static void mount(String source, String target, String fstype, long flags, String data) {
+        call("mount", target + (fstype != null ? " (" + fstype + ")" : ""), (st, a) -> (int) MOUNT.invokeExact(
+                st, str(a, source), str(a, target), str(a, fstype), flags, str(a, data)));
+    }
+
+    public static void umount2(String target, int flags) {
+        call("umount2", target, (st, a) -> (int) UMOUNT2.invokeExact(st, str(a, target), flags));
+    }
+
+    public static void pivotRoot(String newRoot, String putOld) {
+        call("pivot_root", newRoot, (st, a) -> syscall(st, SYS_PIVOT_ROOT,
+                str(a, newRoot).address(), str(a, putOld).address(), 0, 0, 0, 0));
+    }
+
+    public static void sethostname(String name) {
+        call("sethostname", name, (st, a) -> {
+            MemorySegment s = a.allocateFrom(name);
+            return (int) SETHOSTNAME.invokeExact(st, s, (long) name.getBytes().length);
+        });
+    }
+
+    /** fsopen(2): a new filesystem context, for mounts that must carry options the old API lacks. */
+    public static int fsopen(String fstype) {
+        return (int) call("fsopen", fstype, (st, a) -> syscall(st, SYS_FSOPEN, str(a, fstype).address(), 1, 0, 0, 0, 0));
+    }
+
+    public static final int FSCONFIG_SET_FLAG = 0, FSCONFIG_SET_STRING = 1, FSCONFIG_SET_FD = 5, FSCONFIG_CMD_CREATE = 6;
+
+    public static void fsconfig(int fsfd, int cmd, String key, String value, int aux) {
+        call("fsconfig", key == null ? "create" : key, (st, a) -> syscall(st, SYS_FSCONFIG, fsfd, cmd,
+                str(a, key).address(), str(a, value).address(), aux, 0));
+    }
+
+    public static final int MOUNT_ATTR_RDONLY = 1, MOUNT_ATTR_NOSUID = 2, MOUNT_ATTR_NODEV = 4, MOUNT_ATTR_NOEXEC = 8;
+
+    public static int fsmount(int fsfd, int attrs) {
+        return (int) call("fsmount", null, (st, a) -> syscall(st, SYS_FSMOUNT, fsfd, 1 /* FSMOUNT_CLOEXEC */, attrs, 0, 0, 0));
+    }
+
+    /** move_mount(2) of a detached mount onto a path of the caller's mount namespace. */
+    public static void moveMount(int mountFd, String target) {
+        call("move_mount", target, (st, a) -> syscall(st, SYS_MOVE_MOUNT, mountFd, a.allocateFrom("").address(),
+                AT_FDCWD, str(a, target).address(), 4 /* MOVE_MOUNT_F_EMPTY_PATH */, 0));
+    }
+
+    // ---- files --------------------------------------------------------------------------------------
+
+    public static int open(String path, int flags, int mode) {
+        return openat(AT_FDCWD, path, flags, mode);
+    }
+
+    public static int openat(int dirfd, String path, int flags, int mode) {
+        return (int) call("open", path, (st, a) -> (int) OPENAT.invokeExact(st, dirfd, str(a, path), flags, mode));
+    }
+
+    public static void close(int fd) {
+        if (fd >= 0) {
+            call("close", null, (st, a) -> (int) CLOSE.invokeExact(st, fd));
+        }
+    }
+
+    /** Closes fd, ignoring errors: for clean-up paths that must not hide the original failure. */
+    public static void closeQuietly(int fd) {
+        try {
+            close(fd);
+        } catch (RuntimeException ignored) {
+            // nothing useful to do: the fd is gone either way
+        }
+    }
+
+    public static int read(int fd, MemorySegment buffer, long length) {
+        return (int) call("read", null, (st, a) -> (long) READ.invokeExact(st, fd, buffer, length));
+    }
+
+    public static int write(int fd, MemorySegment buffer, long length) {
+        return (int) call("write", null, (st, a) -> (long) WRITE.invokeExact(st, fd, buffer, length));
+    }
+
+    public static void chdir(String path) {
+        call("chdir", path, (st, a) -> (int) CHDIR.invokeExact(st, str(a, path)));
+    }
+
+    public static void fchdir(int fd) {
+        call("fchdir", null, (st, a) -> (int) FCHDIR.invokeExact(st, fd));
+    }
+
+    public static void mknod(String path, int mode, int major, int minor) {
+        long dev = ((long) (major & 0xfff) << 8) | (minor & 0xff) | ((long) (minor & ~0xff) << 12);
+        call("mknod", path, (st, a) -> (int) MKNODAT.invokeExact(st, AT_FDCWD, str(a, path), mode, dev));
+    }
+
+    public static void mkfifo(String path, int mode) {
+        call("mkfifo", path, (st, a) -> (int) MKFIFOAT.invokeExact(st, AT_FDCWD, str(a, path), mode));
+    }
+
+    public static void mkdir(String path, int mode) {
+        call("mkdir", path, (st, a) -> (int) MKDIRAT.invokeExact(st, AT_FDCWD, str(a, path), mode));
+    }
+
+    public static void chmod(String path, int mode) {
+        call("chmod", path, (st, a) -> (int) FCHMODAT.invokeExact(st, AT_FDCWD, str(a, path), mode, 0));
+    }
+
+    public static void unlink(String path) {
+        call("unlink", path, (st, a) -> (int) UNLINKAT.invokeExact(st, AT_FDCWD, str(a, path), 0));
+    }
+
+    public static void symlink(String target, String linkPath) {
+        call("symlink", linkPath, (st, a) -> (int) SYMLINKAT.invokeExact(st, str(a, target), AT_FDCWD, str(a, linkPath)));
+    }
+
+    public static void chown(String path, int uid, int gid) {
+        call("chown", path, (st, a) -> (int) FCHOWNAT.invokeExact(st, AT_FDCWD, str(a, path), uid, gid, 0));
+    }
+
+    public static int socket(int domain, int type, int protocol) {
+        return (int) call("socket", null, (st, a) -> (int) SOCKET.invokeExact(st, domain, type, protocol));
+    }
+
+    /** access(2) with X_OK: true when the calling thread may execute path. */
+    public static boolean isExecutable(String path) {
+        try {
+            call("access", path, (st, a) -> (int) ACCESS.invokeExact(st, str(a, path), X_OK));
+            return true;
+        } catch (SyscallException e) {
+            return false;
+        }
+    }
+
+    /** umask(2): per thread once the thread has its own fs_struct (unshare(CLONE_FS)). */
+    public static int umask(int mask) {
+        try {
+            return (int) UMASK.invokeExact(mask);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    // ---- processes ----------------------------------------------------------------------------------
+
+    public static void kill(int pid, int signal) {
+        call("kill", "pid " + pid + " signal " + signal, (st, a) -> (int) KILL.invokeExact(st, pid, signal));
+    }
+
+    public static int pidfdOpen(int pid) {
+        return (int) call("pidfd_open", "pid " + pid, (st, a) -> syscall(st, SYS_PIDFD_OPEN, pid, 0, 0, 0, 0, 0));
+    }
+
+    public static void pidfdSendSignal(int pidfd, int signal) {
+        call("pidfd_send_signal", "signal " + signal,
+                (st, a) -> syscall(st, SYS_PIDFD_SEND_SIGNAL, pidfd, signal, 0, 0, 0, 0));
+    }
+
+    public static final int P_PIDFD = 3, WEXITED = 4, WNOHANG = 1;
+    public static final int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
+
+    /** waitid(P_PIDFD) for an exited child; returns {si_code, si_status}, or null with WNOHANG and no exit yet. */
+    public static int[] waitPidfd(int pidfd, int options) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment info = arena.allocate(128);
+            while (true) {
+                try {
+                    call("waitid", null, (st, a) -> (int) WAITID.invokeExact(st, P_PIDFD, pidfd, info, WEXITED | options));
+                    break;
+                } catch (SyscallException e) {
+                    if (e.errno() != Errno.EINTR) {
+                        throw e;
+                    }
+                }
+            }
+            int pid = info.get(JAVA_INT, 16);
+            if (pid == 0) {
+                return null;
+            }
+            return new int[] {info.get(JAVA_INT, 8), info.get(JAVA_INT, 24)};
+        }
+    }
+
+    public static final short POLLIN = 1, POLLHUP = 0x10;
+
+    /** poll(2) on one fd; returns the revents, 0 on timeout. */
+    public static int poll(int fd, short events, int timeoutMillis) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pfd = arena.allocate(8);
+            pfd.set(JAVA_INT, 0, fd);
+            pfd.set(JAVA_SHORT, 4, events);
+            long n = call("poll", null, (st, a) -> (int) POLL.invokeExact(st, pfd, 1L, timeoutMillis));
+            return n == 0 ? 0 : pfd.get(JAVA_SHORT, 6) & 0xffff;
+        }
+    }
+
+    public static final int PR_SET_PDEATHSIG = 1, PR_SET_KEEPCAPS = 8, PR_CAPBSET_DROP = 24,
+            PR_SET_CHILD_SUBREAPER = 36, PR_SET_NO_NEW_PRIVS = 38, PR_CAP_AMBIENT = 47;
+
+    public static void prctl(int option, long arg2, long arg3) {
+        call("prctl", "option " + option, (st, a) -> (int) PRCTL.invokeExact(st, option, arg2, arg3, 0L, 0L));
+    }
+
+    /** setgroups, setresgid and setresuid of the calling thread only (raw syscalls, not glibc's broadcast). */
+    public static void setThreadIdentity(int uid, int gid, int[] groups) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment list = arena.allocate(JAVA_INT, Math.max(1, groups.length));
+            for (int i = 0; i < groups.length; i++) {
+                list.setAtIndex(JAVA_INT, i, groups[i]);
+            }
+            call("setgroups", null, (st, a) -> syscall(st, SYS_SETGROUPS, groups.length, list.address(), 0, 0, 0, 0));
+        }
+        call("setresgid", "gid " + gid, (st, a) -> syscall(st, SYS_SETRESGID, gid, gid, gid, 0, 0, 0));
+        call("setresuid", "uid " + uid, (st, a) -> syscall(st, SYS_SETRESUID, uid, uid, uid, 0, 0, 0));
+    }
+
+    /** capset(2) for the calling thread: the three sets as 64-bit masks (version 3 header). */
+    public static void capset(long effective, long permitted, long inheritable) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment header = arena.allocate(8);
+            header.set(JAVA_INT, 0, 0x20080522); // _LINUX_CAPABILITY_VERSION_3
+            header.set(JAVA_INT, 4, 0);
+            MemorySegment data = arena.allocate(24);
+            for (int i = 0; i < 2; i++) {
+                data.set(JAVA_INT, i * 12L, (int) (effective >>> (32 * i)));
+                data.set(JAVA_INT, i * 12L + 4, (int) (permitted >>> (32 * i)));
+                data.set(JAVA_INT, i * 12L + 8, (int) (inheritable >>> (32 * i)));
+            }
+            call("capset", null, (st, a) -> syscall(st, SYS_CAPSET, header.address(), data.address(), 0, 0, 0, 0));
+        }
+    }
+
+    public static int gettid() {
+        return (int) call("gettid", null, (st, a) -> syscall(st, SYS_GETTID, 0, 0, 0, 0, 0, 0));
+    }
+
+    public static int getpid() {
+        try {
+            return (int) GETPID.invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    public static int geteuid() {
+        try {
+            return (int) GETEUID.invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private static long syscall(MemorySegment state, long number, long a1, long a2, long a3, long a4, long a5, long a6)
+            throws Throwable {
+        return (long) SYSCALL6.invokeExact(state, number, a1, a2, a3, a4, a5, a6);
+    }
+
+    // ---- terminals ----------------------------------------------------------------------------------
+
+    public static final long TIOCGWINSZ = 0x5413, TIOCSWINSZ = 0x5414, TIOCGPTN = 0x80045430L, TIOCSPTLCK = 0x40045431L;
+
+    public static void ioctl(int fd, long request, MemorySegment arg) {
+        call("ioctl", "0x" + Long.toHexString(request), (st, a) -> (int) IOCTL.invokeExact(st, fd, request, arg));
+    }
+
+    public static boolean isatty(int fd) {
+        try {
+            return (int) ISATTY.invokeExact(fd) == 1;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    public static final int TERMIOS_SIZE = 60, TCSANOW = 0;
+
+    public static void tcgetattr(int fd, MemorySegment termios) {
+        call("tcgetattr", null, (st, a) -> (int) TCGETATTR.invokeExact(st, fd, termios));
+    }
+
+    public static void tcsetattr(int fd, MemorySegment termios) {
+        call("tcsetattr", null, (st, a) -> (int) TCSETATTR.invokeExact(st, fd, TCSANOW, termios));
+    }
+
+    public static void cfmakeraw(MemorySegment termios) {
+        try {
+            CFMAKERAW.invokeExact(termios);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    // ---- posix_spawn --------------------------------------------------------------------------------
+
+    /** posix_spawn(3); returns the pid, or throws with the error it reported (exec failures included). */
+    public static int posixSpawn(String path, MemorySegment fileActions, MemorySegment attr,
+                                 MemorySegment argv, MemorySegment envp) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pid = arena.allocate(JAVA_INT);
+            int rc = (int) POSIX_SPAWN.invokeExact(pid, arena.allocateFrom(path), fileActions, attr, argv, envp);
+            if (rc != 0) {
+                throw new SyscallException("posix_spawn", path, rc);
+            }
+            return pid.get(JAVA_INT, 0);
+        } catch (SyscallException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    static int check(String name, int rc) {
+        if (rc != 0) {
+            throw new SyscallException(name, null, rc);
+        }
+        return rc;
+    }
+}

@@ -1,0 +1,44 @@
+package dev.berth.linux;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+
+/** Facts about processes read from /proc. */
+public final class Procfs {
+    private Procfs() {}
+
+    /** The process's start time in clock ticks after boot (stat field 22); empty when it is gone. */
+    public static OptionalLong startTime(int pid) {
+        try {
+            String stat = read("/proc/" + pid + "/stat");
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            if (fields[0].equals("Z") || fields[0].equals("X")) {
+                return OptionalLong.empty(); // a zombie has already ended
+            }
+            return OptionalLong.of(Long.parseLong(fields[19]));
+        } catch (IOException | RuntimeException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /**
+     * A whole /proc file. Files.readString trusts the size a file reports and can return a short read
+     * for /proc/sys files (seen: "4" for "40\n"); reading the stream to its end does not.
+     */
+    public static String read(String path) throws IOException {
+        try (var in = Files.newInputStream(Path.of(path))) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    /** True when pid is alive and is the same process that started at startTime. */
+    public static boolean isAlive(int pid, long startTime) {
+        if (pid <= 0) {
+            return false;
+        }
+        OptionalLong now = startTime(pid);
+        return now.isPresent() && now.getAsLong() == startTime;
+    }
+}

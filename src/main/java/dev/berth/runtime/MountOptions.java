@@ -1,0 +1,39 @@
+package dev.berth.runtime;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * OCI mount options split into mount(2) flags and the filesystem's data string, as mount(8) would:
+ * {@code ["nosuid", "mode=755"]} becomes {@code MS_NOSUID} and {@code "mode=755"}.
+ */
+record MountOptions(long flags, String data, boolean readonly) {
+    static final long MS_RDONLY = 1, MS_NOSUID = 2, MS_NODEV = 4, MS_NOEXEC = 8, MS_REMOUNT = 32,
+            MS_NOATIME = 1024, MS_BIND = 4096, MS_REC = 16384, MS_PRIVATE = 1 << 18, MS_SLAVE = 1 << 19,
+            MS_RELATIME = 1 << 21, MS_STRICTATIME = 1 << 24;
+
+    private static final Map<String, Long> FLAGS = Map.of(
+            "nosuid", MS_NOSUID, "nodev", MS_NODEV, "noexec", MS_NOEXEC, "noatime", MS_NOATIME,
+            "relatime", MS_RELATIME, "strictatime", MS_STRICTATIME, "bind", MS_BIND, "rbind", MS_BIND | MS_REC,
+            "ro", MS_RDONLY);
+    private static final List<String> IGNORED = List.of("rw", "suid", "dev", "exec", "private", "rprivate");
+
+    static MountOptions parse(List<String> options) {
+        long flags = 0;
+        List<String> data = new ArrayList<>();
+        for (String option : options) {
+            Long flag = FLAGS.get(option);
+            if (flag != null) {
+                flags |= flag;
+            } else if (!IGNORED.contains(option)) {
+                data.add(option);
+            }
+        }
+        return new MountOptions(flags, data.isEmpty() ? null : String.join(",", data), (flags & MS_RDONLY) != 0);
+    }
+
+    boolean isBind() {
+        return (flags & MS_BIND) != 0;
+    }
+}

@@ -1,0 +1,182 @@
+package dev.berth.runtime;
+
+import dev.berth.linux.Errno;
+import dev.berth.linux.Libc;
+import dev.berth.linux.SyscallException;
+import dev.berth.spec.ContainerSpec;
+import dev.berth.spec.MountSpec;
+import dev.berth.spec.NamespaceType;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static dev.berth.runtime.MountOptions.MS_BIND;
+import static dev.berth.runtime.MountOptions.MS_PRIVATE;
+import static dev.berth.runtime.MountOptions.MS_RDONLY;
+import static dev.berth.runtime.MountOptions.MS_REC;
+import static dev.berth.runtime.MountOptions.MS_REMOUNT;
+
+/**
+ * Builds the container's filesystem from inside its new mount namespace, on the spawner thread: the
+ * overlay root, the kernel filesystems, /dev, the masks, then {@code pivot_root} into it. Every path is
+ * resolved with {@link SecureJoin} so a hostile image cannot redirect a mount outside its root.
+ * {@code /proc} is left for {@link ProcMount}: it can only be mounted once the PID namespace has a process.
+ */
+final class RootfsSetup {
+    static final String START_FIFO = "/dev/.berth-start";
+
+    /** The device nodes every container gets: name, major, minor (runc's default devices). */
+    private static final List<Device> DEVICES = List.of(new Device("null", 1, 3), new Device("zero", 1, 5),
+            new Device("full", 1, 7), new Device("random", 1, 8), new Device("urandom", 1, 9), new Device("tty", 5, 0));
+
+    private record Device(String name, int major, int minor) {}
+
+    private static final int S_IFCHR = 0020000, S_IFIFO = 0010000;
+
+    private final ContainerSpec spec;
+    private final Overlay overlay;
+    private final Path root;
+
+    RootfsSetup(ContainerSpec spec, Overlay overlay) {
+        this.spec = spec;
+        this.overlay = overlay;
+        this.root = Path.of(spec.root().path());
+    }
+
+    /** Everything up to and including pivot_root; returns the terminal's master when one was asked for. */
+    Terminal build() {
+        Libc.mount(null, "/", null, MS_REC | MS_PRIVATE, null);
+        Libc.mount("overlay", root.toString(), "overlay", 0, overlay.mountData());
+        for (MountSpec mount : spec.mounts()) {
+            if (!mount.type().equals("proc")) {
+                mount(mount);
+            } else {
+                mkdirs(SecureJoin.resolve(root, mount.destination()));
+            }
+        }
+        createDevices();
+        for (String path : spec.linux().maskedPaths()) {
+            if (!path.startsWith("/proc/")) {
+                maskPath(SecureJoin.resolve(root, path).toString());
+            }
+        }
+        Terminal terminal = spec.process().terminal() ? openTerminal() : null;
+        String fifo = root + START_FIFO;
+        Libc.mknod(fifo, S_IFIFO | 0600, 0, 0);
+        Libc.chmod(fifo, 0666); // the command may run as any user and must open it
+        if (spec.hostname() != null && spec.hasNamespace(NamespaceType.UTS)) {
+            Libc.sethostname(spec.hostname());
+        }
+        mkdirs(SecureJoin.resolve(root, spec.process().cwd()));
+        pivotRoot();
+        Libc.chdir(spec.process().cwd());
+        return terminal;
+    }
+
+    private void mount(MountSpec mount) {
+        Path target = SecureJoin.resolve(root, mount.destination());
+        MountOptions options = MountOptions.parse(mount.options());
+        if (options.isBind()) {
+            if (Files.isDirectory(Path.of(mount.source()))) {
+                mkdirs(target);
+            } else {
+                createFile(target);
+            }
+            Libc.mount(mount.source(), target.toString(), null, options.flags() & ~MS_RDONLY, null);
+            if (options.readonly()) {
+                Libc.mount(null, target.toString(), null, MS_BIND | MS_REMOUNT | MS_RDONLY, null);
+            }
+        } else {
+            mkdirs(target);
+            Libc.mount(mount.source(), target.toString(), mount.type(), options.flags(), options.data());
+        }
+    }
+
+    private void createDevices() {
+        String dev = root + "/dev/";
+        for (Device device : DEVICES) {
+            String path = dev + device.name();
+            Libc.mknod(path, S_IFCHR | 0666, device.major(), device.minor());
+            Libc.chmod(path, 0666);
+        }
+        Libc.symlink("pts/ptmx", dev + "ptmx");
+        Libc.symlink("/proc/self/fd", dev + "fd");
+        Libc.symlink("/proc/self/fd/0", dev + "stdin");
+        Libc.symlink("/proc/self/fd/1", dev + "stdout");
+        Libc.symlink("/proc/self/fd/2", dev + "stderr");
+        Libc.symlink("/proc/kcore", dev + "core");
+    }
+
+    private Terminal openTerminal() {
+        Terminal terminal = Terminal.open(root + "/dev/pts/ptmx");
+        String slave = root + terminal.slavePath();
+        Libc.chown(slave, spec.process().user().uid(), spec.process().user().gid());
+        String console = root + "/dev/console";
+        createFile(Path.of(console));
+        Libc.mount(slave, console, null, MS_BIND, null);
+        return terminal;
+    }
+
+    private void pivotRoot() {
+        Libc.chdir(root.toString());
+        Libc.pivotRoot(".", ".");
+        Libc.umount2(".", 2 /* MNT_DETACH */);
+        Libc.chdir("/");
+        if (spec.root().readonly()) {
+            Libc.mount(null, "/", null, MS_BIND | MS_REMOUNT | MS_RDONLY, null);
+        }
+    }
+
+    /** Hides path: /dev/null over a file, an empty read-only tmpfs over a directory; absent paths are fine. */
+    static void maskPath(String path) {
+        try {
+            Libc.mount("/dev/null", path, null, MS_BIND, null);
+        } catch (SyscallException e) {
+            if (e.errno() == Errno.ENOTDIR) {
+                Libc.mount("tmpfs", path, "tmpfs", MS_RDONLY, null);
+            } else if (e.errno() != Errno.ENOENT) {
+                throw e;
+            }
+        }
+    }
+
+    /** Makes path read-only by bind-mounting it onto itself and remounting; absent paths are fine. */
+    static void readonlyPath(String path) {
+        try {
+            Libc.mount(path, path, null, MS_BIND | MS_REC, null);
+        } catch (SyscallException e) {
+            if (e.errno() == Errno.ENOENT) {
+                return;
+            }
+            throw e;
+        }
+        Libc.mount(null, path, null, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, null);
+    }
+
+    /** mkdir -p with libc, since java.nio would resolve relative paths against the JVM's directory. */
+    private static void mkdirs(Path path) {
+        if (Files.isDirectory(path)) {
+            return;
+        }
+        Path parent = path.getParent();
+        if (parent != null) {
+            mkdirs(parent);
+        }
+        try {
+            Libc.mkdir(path.toString(), 0755);
+        } catch (SyscallException e) {
+            if (e.errno() != Errno.EEXIST) {
+                throw e;
+            }
+        }
+    }
+
+    private static void createFile(Path path) {
+        if (Files.exists(path)) {
+            return;
+        }
+        mkdirs(path.getParent());
+        Libc.close(Libc.open(path.toString(), Libc.O_CREAT | Libc.O_WRONLY | Libc.O_CLOEXEC, 0644));
+    }
+}

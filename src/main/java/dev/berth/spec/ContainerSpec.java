@@ -1,0 +1,34 @@
+package dev.berth.spec;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a container is, in the shape of the OCI runtime specification's {@code config.json}: the
+ * process, its root, hostname, mounts and the Linux section. Everything that creates containers (the
+ * CLI, images, later an OCI bundle) is converted into this one model, and the runtime reads only this.
+ */
+public record ContainerSpec(
+        String ociVersion,
+        ProcessSpec process,
+        Root root,
+        String hostname,
+        List<MountSpec> mounts,
+        LinuxSpec linux,
+        Map<String, String> annotations) {
+
+    public static final String OCI_VERSION = "1.2.0";
+
+    public ContainerSpec {
+        mounts = List.copyOf(mounts);
+        annotations = Map.copyOf(annotations);
+    }
+
+    /** The container's root filesystem; {@code path} is where it is assembled on the host. */
+    public record Root(String path, boolean readonly) {}
+
+    /** True when the spec asks for a namespace of this type (with or without a path to join). */
+    public boolean hasNamespace(NamespaceType type) {
+        return linux.namespaces().stream().anyMatch(n -> n.type() == type);
+    }
+}

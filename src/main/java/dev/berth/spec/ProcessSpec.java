@@ -1,0 +1,34 @@
+package dev.berth.spec;
+
+import java.util.List;
+
+/** The container's first process (OCI {@code process}). */
+public record ProcessSpec(
+        boolean terminal,
+        User user,
+        List<String> args,
+        List<String> env,
+        String cwd,
+        List<String> capabilities,
+        boolean noNewPrivileges) {
+
+    public ProcessSpec {
+        args = List.copyOf(args);
+        env = List.copyOf(env);
+        capabilities = List.copyOf(capabilities);
+    }
+
+    /** OCI {@code process.user}: numeric ids, already resolved against the container's /etc files. */
+    public record User(int uid, int gid, List<Integer> additionalGids) {
+        public User {
+            additionalGids = List.copyOf(additionalGids);
+        }
+    }
+
+    /** The value of an environment variable in {@code env}, or null. */
+    public String envValue(String key) {
+        String prefix = key + "=";
+        return env.stream().filter(e -> e.startsWith(prefix)).map(e -> e.substring(prefix.length()))
+                .findFirst().orElse(null);
+    }
+}

@@ -1,0 +1,44 @@
+package dev.berth.state;
+
+import java.nio.file.Path;
+
+/**
+ * Every path berth uses on disk, in one place. The state root holds what must survive a reboot
+ * (images, container records and their writable layers); the run root holds what only makes sense
+ * while the machine is up (locks, and later namespace pins and sockets).
+ */
+public record BerthPaths(Path root, Path runRoot) {
+    public static final String DEFAULT_ROOT = "/var/lib/berth";
+    public static final String DEFAULT_RUN_ROOT = "/run/berth";
+
+    public BerthPaths {
+        root = root.toAbsolutePath().normalize();
+        runRoot = runRoot.toAbsolutePath().normalize();
+    }
+
+    public Path images() { return root.resolve("images"); }
+
+    public Path image(String name) { return images().resolve(name); }
+
+    public Path imageRootfs(String name) { return image(name).resolve("rootfs"); }
+
+    public Path imageRecord(String name) { return image(name).resolve("image.json"); }
+
+    public Path containers() { return root.resolve("containers"); }
+
+    public Path container(String id) { return containers().resolve(id); }
+
+    public Path containerRecord(String id) { return container(id).resolve("state.json"); }
+
+    /** The container's OCI configuration, as the runtime received it. */
+    public Path containerConfig(String id) { return container(id).resolve("config.json"); }
+
+    public Path upperDir(String id) { return container(id).resolve("upper"); }
+
+    public Path workDir(String id) { return container(id).resolve("work"); }
+
+    /** Where the container's root is assembled (inside its own mount namespace only). */
+    public Path mergedDir(String id) { return container(id).resolve("merged"); }
+
+    public Path lock(String name) { return runRoot.resolve("locks").resolve(name + ".lock"); }
+}

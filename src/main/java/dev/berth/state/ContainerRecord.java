@@ -1,0 +1,49 @@
+package dev.berth.state;
+
+import java.util.List;
+
+/**
+ * What berth knows of one container, as stored in its {@code state.json}. Immutable: every change
+ * writes a new record.
+ *
+ * @param image        the image name, or null when the container runs a plain directory ({@code --rootfs})
+ * @param rootfs       the read-only lower directory of the container's overlay root
+ * @param pidStartTime the process's start time in clock ticks since boot (/proc/PID/stat field 22),
+ *                     which tells a live container from a recycled pid
+ * @param exitCode     null while it runs, and when it ended without berth seeing how
+ */
+public record ContainerRecord(
+        String id,
+        String name,
+        String image,
+        String rootfs,
+        List<String> command,
+        String created,
+        Status status,
+        int pid,
+        long pidStartTime,
+        Integer exitCode,
+        String startedAt,
+        String finishedAt,
+        boolean autoRemove) {
+
+    public enum Status { CREATED, RUNNING, EXITED }
+
+    public ContainerRecord {
+        command = List.copyOf(command);
+    }
+
+    public ContainerRecord running(int pid, long pidStartTime, String startedAt) {
+        return new ContainerRecord(id, name, image, rootfs, command, created, Status.RUNNING, pid, pidStartTime,
+                null, startedAt, null, autoRemove);
+    }
+
+    public ContainerRecord exited(Integer exitCode, String finishedAt) {
+        return new ContainerRecord(id, name, image, rootfs, command, created, Status.EXITED, 0, 0, exitCode,
+                startedAt, finishedAt, autoRemove);
+    }
+
+    public String shortId() {
+        return id.substring(0, 12);
+    }
+}
