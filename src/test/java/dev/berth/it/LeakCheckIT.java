@@ -1,0 +1,75 @@
+package dev.berth.it;
+
+import dev.berth.linux.Libc;
+import dev.berth.linux.Procfs;
+import dev.berth.testing.BerthCli;
+import dev.berth.testing.Privileged;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs after every other test class (junit-platform.properties) and fails the run if the tests left
+ * anything behind in the sandbox: processes, mounts, links, namespace pins.
+ */
+@Order(Integer.MAX_VALUE)
+class LeakCheckIT {
+    @Test
+    void noProcessesAreLeft() throws Exception {
+        Privileged.require();
+        List<String> alive = new ArrayList<>();
+        for (int pid : children()) {
+            String stat = Procfs.read("/proc/" + pid + "/stat");
+            String state = stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+            if (!state.equals("Z")) {
+                alive.add(pid + " " + Procfs.read("/proc/" + pid + "/cmdline").replace('\0', ' '));
+                Libc.kill(pid, 9); // leave the machine clean even when failing
+            }
+        }
+        assertThat(alive).as("processes left running by the tests").isEmpty();
+    }
+
+    @Test
+    void noContainerMountsAreLeft() throws Exception {
+        Privileged.require();
+        List<String> mounts = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                .filter(l -> l.contains("overlay") || l.contains("berth") && !l.contains("berth-test-run"))
+                .toList();
+        assertThat(mounts).as("mounts left by the tests").isEmpty();
+    }
+
+    @Test
+    void theSandboxHasOnlyItsLoopbackAndNoNamespacePins() throws Exception {
+        Privileged.require();
+        assertThat(BerthCli.host("ip", "-o", "link").out().lines().map(l -> l.split(": ")[1]).toList())
+                .containsExactly("lo");
+        Path pins = Path.of("/run/netns");
+        if (Files.isDirectory(pins)) {
+            try (Stream<Path> left = Files.list(pins)) {
+                assertThat(left.toList()).as("network namespace pins").isEmpty();
+            }
+        }
+    }
+
+    private static List<Integer> children() throws Exception {
+        List<Integer> pids = new ArrayList<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                String children = Procfs.read(task.resolve("children").toString()).trim();
+                for (String pid : children.split("\\s+")) {
+                    if (!pid.isEmpty()) {
+                        pids.add(Integer.parseInt(pid));
+                    }
+                }
+            }
+        }
+        return pids;
+    }
+}

@@ -1,0 +1,289 @@
+package dev.berth.it;
+
+import dev.berth.testing.BerthCli;
+import dev.berth.testing.BerthCli.Result;
+import dev.berth.testing.Privileged;
+import dev.berth.testing.Wait;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code berth run}: a command in its own PID, mount, UTS, IPC and network namespaces on an overlay root,
+ * looked at from inside (busybox tools) and from the host (ip, mountinfo, the image directory).
+ */
+class RunIT {
+    @TempDir
+    static Path dir;
+    static BerthCli berth;
+
+    @BeforeAll
+    static void busyboxImage() {
+        Privileged.require();
+        berth = new BerthCli(dir);
+        ok(berth.run("image", "create", "busybox"));
+    }
+
+    @AfterAll
+    static void nothingLeftBehind() {
+        if (berth == null) {
+            return;
+        }
+        assertThat(berth.run("ps", "-a", "-q").out()).isEmpty();
+        Path containers = berth.root().resolve("containers");
+        if (Files.isDirectory(containers)) {
+            try (Stream<Path> left = Files.list(containers)) {
+                assertThat(left.toList()).as("container directories left").isEmpty();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    static Result ok(Result result) {
+        assertThat(result.exitCode()).as(result.describe()).isZero();
+        return result;
+    }
+
+    static String sh(String script, String... runOptions) {
+        return ok(berth.run(concat(runOptions, "busybox", "sh", "-c", script))).out();
+    }
+
+    static String[] concat(String[] options, String... rest) {
+        return Stream.concat(Stream.concat(Stream.of("run", "--rm"), Stream.of(options)), Stream.of(rest))
+                .toArray(String[]::new);
+    }
+
+    @Test
+    void printsTheCommandsOutputAndExitsZero() {
+        Result result = ok(berth.run("run", "--rm", "busybox", "echo", "hello"));
+        assertThat(result.out()).isEqualTo("hello\n");
+        assertThat(result.err()).isEmpty();
+    }
+
+    @Test
+    void exitStatusIsTheContainers() {
+        assertThat(berth.run("run", "--rm", "busybox", "sh", "-c", "exit 3").exitCode()).isEqualTo(3);
+    }
+
+    @Test
+    void missingCommandIs127AndNotExecutableIs126WithOneLine() {
+        Result missing = berth.run("run", "--rm", "busybox", "no-such-command");
+        assertThat(missing.exitCode()).isEqualTo(127);
+        assertThat(missing.err().lines()).containsExactly(
+                "berth: exec: \"no-such-command\": executable file not found in $PATH");
+        Result notExecutable = berth.run("run", "--rm", "busybox", "/etc/passwd");
+        assertThat(notExecutable.exitCode()).isEqualTo(126);
+        assertThat(notExecutable.err().lines()).containsExactly("berth: exec: \"/etc/passwd\": permission denied");
+    }
+
+    @Test
+    void commandIsPid1AndSeesOnlyItsOwnProcesses() {
+        String out = sh("echo $$; cat /proc/1/cmdline | tr '\\0' ' '; echo; ps -o pid,comm | tail -n +2");
+        List<String> lines = out.lines().toList();
+        assertThat(lines.get(0)).isEqualTo("1");
+        assertThat(lines.get(1)).startsWith("sh -c echo $$;");
+        // sh itself and the ps it runs (plus the pipeline's tail): nothing of the host
+        assertThat(lines.subList(2, lines.size())).allMatch(l -> l.matches("\\s*\\d+ (sh|ps|tail)"), "only its own processes");
+    }
+
+    @Test
+    void hostnameIsTheContainersNameOrTheOneGiven() {
+        assertThat(sh("hostname; cat /etc/hostname", "--name", "alpha")).isEqualTo("alpha\nalpha\n");
+        assertThat(sh("hostname", "--hostname", "beta.example")).isEqualTo("beta.example\n");
+        assertThat(BerthCli.host("hostname").out()).isNotEqualTo("alpha\n");
+    }
+
+    @Test
+    void ownNetworkNamespaceHasOnlyLoopbackUp() throws Exception {
+        String links = sh("ip -o link | cut -d: -f2; ping -c1 -W1 127.0.0.1 >/dev/null && echo lo-works");
+        assertThat(links.lines().map(String::strip).toList()).containsExactly("lo", "lo-works");
+        String inside = sh("readlink /proc/self/ns/net").strip();
+        assertThat(inside).isNotEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString());
+    }
+
+    @Test
+    void hostNetworkSharesTheSandboxesNamespace() throws Exception {
+        String inside = sh("readlink /proc/self/ns/net", "--network", "host").strip();
+        assertThat(inside).isEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString());
+    }
+
+    @Test
+    void hostFilesAreInvisibleInside() throws Exception {
+        Path marker = Files.writeString(dir.resolve("host-marker"), "host");
+        String out = sh("ls " + marker + " 2>&1 || echo absent; ls /");
+        assertThat(out).contains("absent");
+        assertThat(out.lines().toList()).doesNotContain("work", "lib64");
+    }
+
+    @Test
+    void writesGoToTheContainersLayerAndNeverToTheImage() throws Exception {
+        Path image = berth.root().resolve("images/busybox/rootfs");
+        List<String> before = listing(image);
+        ok(berth.run("run", "--name", "writer", "busybox", "sh", "-c",
+                "echo changed > /etc/passwd; rm /bin/ls; mkdir /new && echo x > /new/file"));
+        assertThat(listing(image)).isEqualTo(before);
+        assertThat(Files.readString(image.resolve("etc/passwd"))).startsWith("root:x:0:0");
+        String id = ok(berth.run("inspect", "writer")).out().replaceAll("(?s).*\"id\" : \"([0-9a-f]{64})\".*", "$1");
+        Path upper = berth.root().resolve("containers").resolve(id).resolve("upper");
+        assertThat(Files.readString(upper.resolve("etc/passwd"))).isEqualTo("changed\n");
+        assertThat(Files.readString(upper.resolve("new/file"))).isEqualTo("x\n");
+        ok(berth.run("rm", "writer"));
+        assertThat(upper.getParent()).doesNotExist();
+        assertThat(ok(berth.run("run", "--rm", "busybox", "cat", "/etc/passwd")).out()).startsWith("root:x:0:0");
+    }
+
+    @Test
+    void hostMountTableIsUnchangedByARun() throws Exception {
+        String before = Files.readString(Path.of("/proc/self/mountinfo"));
+        sh("mount | wc -l");
+        assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).isEqualTo(before);
+    }
+
+    @Test
+    void procIsTheContainersAndSensitivePathsAreMaskedOrReadOnly() {
+        String out = sh("""
+                ls /proc | grep -E '^[0-9]+$' | sort -n | head -1
+                wc -c < /proc/keys
+                echo 1 > /proc/sys/kernel/domainname 2>/dev/null && echo sys-writable || echo sys-readonly
+                touch /sys/berth 2>/dev/null && echo sysfs-writable || echo sysfs-readonly
+                ls /sys/firmware | wc -l
+                """);
+        assertThat(out.lines().toList()).containsExactly("1", "0", "sys-readonly", "sysfs-readonly", "0");
+    }
+
+    @Test
+    void devHoldsOnlyTheMinimalNodes() {
+        String out = sh("ls /dev | sort | tr '\\n' ' '; echo; echo data > /dev/null && head -c 4 /dev/zero | wc -c");
+        assertThat(out.lines().toList()).containsExactly(
+                "core fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero ", "4");
+    }
+
+    @Test
+    void capabilitiesAreDockersDefaultsAndNoNewPrivilegesIsSet() {
+        String out = sh("grep -E '^(CapEff|CapBnd|NoNewPrivs)' /proc/self/status");
+        assertThat(out.lines().toList()).containsExactly(
+                "CapEff:\t00000000a80425fb", "CapBnd:\t00000000a80425fb", "NoNewPrivs:\t1");
+    }
+
+    @Test
+    void environmentWorkingDirectoryAndUserAreApplied() {
+        String out = sh("echo $GREETING; pwd; id -u; id -g; echo $HOME",
+                "-e", "GREETING=hi there", "-w", "/srv/app", "--user", "nobody");
+        assertThat(out.lines().toList()).containsExactly("hi there", "/srv/app", "65534", "65534", "/nonexistent");
+        assertThat(sh("id -u; id -g", "--user", "1234:4321").lines().toList()).containsExactly("1234", "4321");
+        Result unknown = berth.run("run", "--rm", "--user", "nosuchuser", "busybox", "true");
+        assertThat(unknown.exitCode()).isEqualTo(125);
+        assertThat(unknown.err()).contains("unable to find user nosuchuser");
+    }
+
+    @Test
+    void readOnlyRootRefusesWrites() {
+        assertThat(sh("touch /x 2>/dev/null && echo writable || echo readonly; touch /tmp/y 2>/dev/null || echo tmp-readonly",
+                "--read-only")).isEqualTo("readonly\ntmp-readonly\n");
+    }
+
+    @Test
+    void standardInputReachesTheCommandOnlyWithInteractive() {
+        assertThat(ok(berth.runWithInput("from stdin\n", "run", "--rm", "-i", "busybox", "cat")).out())
+                .isEqualTo("from stdin\n");
+        assertThat(ok(berth.runWithInput("from stdin\n", "run", "--rm", "busybox", "cat")).out()).isEmpty();
+    }
+
+    /** As with Docker (without --init), the command is PID 1 and gets only the signals it handles. */
+    @Test
+    void signalsSentToBerthReachTheContainer() throws Exception {
+        Process run = berth.start("run", "--rm", "--name", "term", "busybox", "sh", "-c",
+                "trap 'echo got-term; exit 42' TERM; echo ready; while :; do sleep 0.1; done");
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(run.getInputStream()))) {
+            assertThat(out.readLine()).isEqualTo("ready");
+            signal("TERM", run); // to berth itself
+            assertThat(run.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(out.readLine()).isEqualTo("got-term");
+            assertThat(run.exitValue()).isEqualTo(42);
+        } finally {
+            run.destroyForcibly();
+            berth.run("rm", "-f", "term");
+        }
+        Process hup = berth.start("run", "--rm", "--name", "hup", "busybox", "sh", "-c",
+                "trap 'exit 7' HUP; while :; do sleep 0.1; done");
+        try {
+            Wait.until("the container to run", Duration.ofSeconds(20), () -> berth.run("ps").out().contains("hup"));
+            signal("HUP", hup);
+            assertThat(hup.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(hup.exitValue()).isEqualTo(7);
+        } finally {
+            hup.destroyForcibly();
+            berth.run("rm", "-f", "hup");
+        }
+    }
+
+    @Test
+    void ttyGivesTheCommandAControllingTerminal() {
+        String command = String.join(" ", berth.command("run", "--rm", "-t", "busybox", "sh", "-c",
+                "'tty; stty size; ls -l /dev/console | cut -c1'"));
+        Result result = BerthCli.exec(new ProcessBuilder("script", "-qec", "stty cols 91 rows 27; " + command,
+                "/dev/null"), null);
+        assertThat(result.exitCode()).as(result.describe()).isZero();
+        assertThat(result.out().replace("\r", "").lines().toList()).containsSubsequence("/dev/pts/0", "27 91", "c");
+    }
+
+    @Test
+    void aPlainDirectoryRunsAsRootAndStaysUnchanged() throws Exception {
+        Path rootfs = dir.resolve("my_container");
+        ok(BerthCli.host("cp", "-a", berth.root().resolve("images/busybox/rootfs").toString(), rootfs.toString()));
+        List<String> before = listing(rootfs);
+        Result result = ok(berth.run("run", "--rm", "--rootfs", rootfs.toString(), "/bin/sh", "-c",
+                "hostname; ls / | head -1; touch /created"));
+        assertThat(result.out().lines().toList()).hasSize(2).element(1).isEqualTo("bin");
+        assertThat(listing(rootfs)).isEqualTo(before);
+        Result empty = berth.run("run", "--rm", "--rootfs", Files.createDirectory(dir.resolve("empty")).toString(), "/bin/sh");
+        assertThat(empty.exitCode()).isEqualTo(125);
+        assertThat(empty.err()).contains("is empty");
+    }
+
+    @Test
+    void aNameInUseIsRefusedWithTheHolder() {
+        ok(berth.run("run", "--name", "taken", "busybox", "true"));
+        Result again = berth.run("run", "--name", "taken", "busybox", "true");
+        assertThat(again.exitCode()).isEqualTo(125);
+        assertThat(again.err()).contains("the container name 'taken' is already in use");
+        assertThat(berth.run("ps", "-a").out()).contains("Exited (0)").contains("taken");
+        ok(berth.run("rm", "taken"));
+    }
+
+    @Test
+    void aKilledBerthLeavesAContainerThatCanStillBeRemoved() throws Exception {
+        Process run = berth.start("run", "--name", "orphan", "busybox", "sleep", "300");
+        Wait.until("orphan to run", Duration.ofSeconds(20), () -> berth.run("ps").out().contains("orphan"));
+        run.destroyForcibly(); // kill -9 of berth run itself
+        run.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(berth.run("ps").out()).contains("orphan").contains("Up ");
+        assertThat(berth.run("run", "--name", "orphan", "busybox", "true").err()).contains("already in use");
+        ok(berth.run("rm", "-f", "orphan"));
+        assertThat(berth.run("ps", "-a").out()).doesNotContain("orphan");
+        ok(berth.run("run", "--rm", "--name", "orphan", "busybox", "true"));
+    }
+
+    static void signal(String name, Process process) {
+        ok(BerthCli.host("kill", "-" + name, String.valueOf(process.pid())));
+    }
+
+    static List<String> listing(Path root) throws Exception {
+        try (Stream<Path> walk = Files.walk(root)) {
+            return walk.map(p -> root.relativize(p) + " " + (Files.isSymbolicLink(p) ? "link" : p.toFile().length()))
+                    .sorted().toList();
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.berth.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the packaged berth CLI as its own process, the way a user does, with state and run roots of
+ * its own so tests never share state with each other or with the machine.
+ */
+public final class BerthCli {
+    public static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    private final Path root;
+    private final Path runRoot;
+
+    public BerthCli(Path dir) {
+        this.root = dir.resolve("root");
+        this.runRoot = dir.resolve("run");
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public record Result(int exitCode, String out, String err) {
+        public String describe() {
+            return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    /** The command line that starts berth with this instance's roots. */
+    public List<String> command(String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElseThrow());
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.add("-XX:+UseSerialGC");
+        command.add("-XX:TieredStopAtLevel=1");
+        command.add("-jar");
+        command.add(jar().toString());
+        command.add("--root=" + root);
+        command.add("--run-root=" + runRoot);
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    public static Path jar() {
+        Path jar = Path.of(System.getProperty("berth.jar", "target/berth.jar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("no berth jar at " + jar + ": run through ./mvnw verify");
+        }
+        return jar;
+    }
+
+    public Result run(String... args) {
+        return runWithInput(null, args);
+    }
+
+    public Result runWithInput(String stdin, String... args) {
+        return exec(new ProcessBuilder(command(args)), stdin);
+    }
+
+    /** Starts berth without waiting: for tests that signal or kill it. */
+    public Process start(String... args) {
+        try {
+            return new ProcessBuilder(command(args)).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static Result exec(ProcessBuilder builder, String stdin) {
+        try {
+            Path out = Files.createTempFile("berth-out", ".txt");
+            Path err = Files.createTempFile("berth-err", ".txt");
+            try {
+                builder.redirectOutput(out.toFile()).redirectError(err.toFile());
+                if (stdin == null) {
+                    builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                }
+                Process process = builder.start();
+                if (stdin != null) {
+                    try (var in = process.getOutputStream()) {
+                        in.write(stdin.getBytes(StandardCharsets.UTF_8));
+                    }
+                }
+                if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    process.waitFor(10, TimeUnit.SECONDS);
+                    throw new AssertionError("timed out after " + TIMEOUT + ": " + builder.command());
+                }
+                return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+            } finally {
+                Files.deleteIfExists(out);
+                Files.deleteIfExists(err);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Runs a host tool as an independent observer (ip, ss, mount…). */
+    public static Result host(String... command) {
+        return exec(new ProcessBuilder(command), null);
+    }
+}
