@@ -50,8 +50,23 @@ public final class Berth {
         return images.list();
     }
 
+    public boolean hasImage(String name) {
+        return images.exists(name);
+    }
+
     public ImageRecord createBusyboxImage() {
         return BusyboxImage.create(images);
+    }
+
+    /** Creates the built-in busybox image unless it exists (or a concurrent berth just created it). */
+    public void ensureBusyboxImage() {
+        try {
+            createBusyboxImage();
+        } catch (BerthException e) {
+            if (!images.exists(BusyboxImage.NAME)) {
+                throw e;
+            }
+        }
     }
 
     public ImageRecord importImage(Path tar, String name) {
@@ -78,6 +93,7 @@ public final class Berth {
         if (Libc.geteuid() != 0) {
             throw new BerthException("berth must run as root (try: sudo berth ...)");
         }
+        dev.berth.Trace.mark("root checked");
         ImageRecord image = null;
         Path lower;
         if (options.rootfs() != null) {
@@ -92,9 +108,12 @@ public final class Berth {
             image = images.get(options.image());
             lower = images.rootfs(options.image());
         }
+        dev.berth.Trace.mark("image read");
         ImageRecord imageRecord = image;
         return containers.locked(() -> {
+            dev.berth.Trace.mark("locked");
             reconcileLocked();
+            dev.berth.Trace.mark("reconciled");
             String name = options.name() != null ? options.name() : Names.generate();
             if (!Names.isValid(name)) {
                 throw new BerthException("invalid container name '" + name + "': use letters, digits, '_', '.' and '-'");
@@ -104,12 +123,15 @@ public final class Berth {
                         + holder.shortId() + ": remove it (berth rm " + name + ") or choose another name");
             });
             String id = Names.newId();
+            dev.berth.Trace.mark("named");
             ContainerSpec spec = SpecConverter.convert(options, imageRecord, lower, name, paths.mergedDir(id), System.getenv());
             int self = Libc.getpid();
             ContainerRecord record = new ContainerRecord(id, name, options.image(), lower.toString(),
                     spec.process().args(), Instant.now().toString(), ContainerRecord.Status.CREATED,
                     self, Procfs.startTime(self).orElse(0), null, null, null, options.autoRemove());
+            dev.berth.Trace.mark("spec converted");
             containers.create(record);
+            dev.berth.Trace.mark("record written");
             try {
                 Json.writeAtomically(paths.containerConfig(id), spec);
                 if (options.network().equals("none")) {

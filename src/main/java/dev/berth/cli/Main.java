@@ -1,6 +1,7 @@
 package dev.berth.cli;
 
 import dev.berth.BerthException;
+import dev.berth.Trace;
 import dev.berth.api.Berth;
 import dev.berth.state.BerthPaths;
 import picocli.CommandLine;
@@ -10,6 +11,9 @@ import picocli.CommandLine.ScopeType;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * {@code berth}: the command line. Errors reach the user as one line on stderr and an exit code
@@ -17,8 +21,7 @@ import java.nio.file.Path;
  * cannot be executed or found, otherwise the container's own exit status.
  */
 @Command(name = "berth", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "A Linux container runtime: namespaces, overlay roots and cgroups, from Java.",
-        subcommands = {RunCommand.class, ImageCommand.class, PsCommand.class, RmCommand.class, InspectCommand.class})
+        description = "A Linux container runtime: namespaces, overlay roots and cgroups, from Java.")
 public final class Main implements Runnable {
     @Option(names = "--root", scope = ScopeType.INHERIT, paramLabel = "DIR",
             defaultValue = "${env:BERTH_ROOT:-" + BerthPaths.DEFAULT_ROOT + "}",
@@ -46,13 +49,18 @@ public final class Main implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
+        if (args.length == 1 && args[0].equals(AotTraining.FLAG)) {
+            System.exit(AotTraining.run());
+        }
         System.exit(execute(args));
     }
 
     static int execute(String... args) {
+        Trace.mark("main");
         CommandLine cli = new CommandLine(new Main());
-        cli.getSubcommands().get("run").setStopAtPositional(true);
+        addSubcommands(cli, verb(args));
+        Trace.mark("picocli model built");
         cli.setParameterExceptionHandler((e, a) -> {
             PrintWriter err = e.getCommandLine().getErr();
             err.println("berth: " + e.getMessage());
@@ -67,6 +75,47 @@ public final class Main implements Runnable {
             return e instanceof BerthException be ? be.exitCode() : BerthException.RUNTIME_ERROR;
         });
         return cli.execute(args);
+    }
+
+    /** Every verb, in the order --help lists them; each is built only when it is used. */
+    private static final Map<String, Supplier<Object>> VERBS = verbs();
+
+    private static Map<String, Supplier<Object>> verbs() {
+        Map<String, Supplier<Object>> verbs = new LinkedHashMap<>();
+        verbs.put("run", RunCommand::new);
+        verbs.put("image", ImageCommand::new);
+        verbs.put("ps", PsCommand::new);
+        verbs.put("rm", RmCommand::new);
+        verbs.put("inspect", InspectCommand::new);
+        return verbs;
+    }
+
+    /**
+     * Registers only the verb being run: picocli builds a command's model by reflection, and building
+     * all of them would cost about as much as starting a container. Help and errors get them all.
+     */
+    static void addSubcommands(CommandLine cli, String verb) {
+        VERBS.forEach((name, factory) -> {
+            if (verb == null || !VERBS.containsKey(verb) || verb.equals(name)) {
+                CommandLine sub = new CommandLine(factory.get());
+                if (name.equals("run")) {
+                    sub.setStopAtPositional(true); // what follows the image is the container's command
+                }
+                cli.addSubcommand(name, sub);
+            }
+        });
+    }
+
+    /** The first argument that is not a global option or its value. */
+    static String verb(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--root") || args[i].equals("--run-root")) {
+                i++;
+            } else if (!args[i].startsWith("-")) {
+                return args[i];
+            }
+        }
+        return null;
     }
 
     private static String message(Throwable e) {

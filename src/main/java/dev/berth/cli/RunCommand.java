@@ -1,9 +1,11 @@
 package dev.berth.cli;
 
 import dev.berth.BerthException;
+import dev.berth.Trace;
 import dev.berth.api.Berth;
 import dev.berth.api.Container;
 import dev.berth.api.RunOptions;
+import dev.berth.image.BusyboxImage;
 import dev.berth.linux.Libc;
 import dev.berth.runtime.ContainerProcess;
 import dev.berth.runtime.ContainerStarter;
@@ -81,24 +83,34 @@ final class RunCommand implements Callable<Integer> {
         if (tty && interactive && !Libc.isatty(0)) {
             throw new BerthException("the input device is not a TTY");
         }
+        Trace.mark("parsed");
         Berth berth = Main.berth(spec);
+        if (BusyboxImage.NAME.equals(image) && !berth.hasImage(image)) {
+            spec.commandLine().getErr().println("berth: creating the built-in busybox image from the host's busybox-static");
+            spec.commandLine().getErr().flush();
+            berth.ensureBusyboxImage();
+        }
         Container container = berth.create(new RunOptions(image, rootfs, command, name, hostname, env, workdir, user,
                 tty, interactive, autoRemove, network, readOnly));
+        Trace.mark("created");
         ContainerProcess process = berth.start(container,
                 interactive ? ContainerStarter.Stdin.INHERIT : ContainerStarter.Stdin.NULL);
         Integer exitCode = null;
+        Trace.mark("started");
         try (process) {
             forwardSignals(process);
             if (process.terminal() != null) {
                 process.terminal().attach();
             }
             exitCode = process.waitFor();
+            Trace.mark("exited");
             if (process.terminal() != null) {
                 process.terminal().drain(2_000);
             }
             return exitCode;
         } finally {
             berth.finished(container, exitCode);
+            Trace.mark("finished");
         }
     }
 

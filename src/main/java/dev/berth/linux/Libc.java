@@ -41,78 +41,115 @@ public final class Libc {
             SYS_MOVE_MOUNT = 429, SYS_FSOPEN = 430, SYS_FSCONFIG = 431, SYS_FSMOUNT = 432,
             SYS_PIDFD_OPEN = 434;
 
-    private static final MethodHandle UNSHARE = errnoFn("unshare", JAVA_INT, JAVA_INT);
-    private static final MethodHandle SETNS = errnoFn("setns", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle MOUNT =
+    private static final Downcall UNSHARE = errnoFn("unshare", JAVA_INT, JAVA_INT);
+    private static final Downcall SETNS = errnoFn("setns", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final Downcall MOUNT =
             errnoFn("mount", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
-    private static final MethodHandle UMOUNT2 = errnoFn("umount2", JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle SETHOSTNAME = errnoFn("sethostname", JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final MethodHandle CHDIR = errnoFn("chdir", JAVA_INT, ADDRESS);
-    private static final MethodHandle FCHDIR = errnoFn("fchdir", JAVA_INT, JAVA_INT);
-    private static final MethodHandle OPENAT = errnoVariadic("openat", 3, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    private static final MethodHandle CLOSE = errnoFn("close", JAVA_INT, JAVA_INT);
-    private static final MethodHandle READ = errnoFn("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final MethodHandle WRITE = errnoFn("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final MethodHandle MKNODAT = errnoFn("mknodat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG);
-    private static final MethodHandle MKFIFOAT = errnoFn("mkfifoat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle MKDIRAT = errnoFn("mkdirat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle FCHMODAT = errnoFn("fchmodat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    private static final MethodHandle UNLINKAT = errnoFn("unlinkat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle SYMLINKAT = errnoFn("symlinkat", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS);
-    private static final MethodHandle FCHOWNAT = errnoFn("fchownat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle SOCKET = errnoFn("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle ACCESS = errnoFn("access", JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle UMASK = fn("umask", JAVA_INT, JAVA_INT);
-    private static final MethodHandle KILL = errnoFn("kill", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle WAITID = errnoFn("waitid", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle POLL = errnoFn("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle PRCTL =
+    private static final Downcall UMOUNT2 = errnoFn("umount2", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Downcall SETHOSTNAME = errnoFn("sethostname", JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final Downcall CHDIR = errnoFn("chdir", JAVA_INT, ADDRESS);
+    private static final Downcall FCHDIR = errnoFn("fchdir", JAVA_INT, JAVA_INT);
+    private static final Downcall OPENAT = errnoVariadic("openat", 3, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private static final Downcall CLOSE = errnoFn("close", JAVA_INT, JAVA_INT);
+    private static final Downcall READ = errnoFn("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final Downcall WRITE = errnoFn("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final Downcall MKNODAT = errnoFn("mknodat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG);
+    private static final Downcall MKFIFOAT = errnoFn("mkfifoat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Downcall MKDIRAT = errnoFn("mkdirat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Downcall FCHMODAT = errnoFn("fchmodat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private static final Downcall UNLINKAT = errnoFn("unlinkat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Downcall SYMLINKAT = errnoFn("symlinkat", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS);
+    private static final Downcall FCHOWNAT = errnoFn("fchownat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final Downcall SOCKET = errnoFn("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final Downcall ACCESS = errnoFn("access", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Downcall UMASK = fn("umask", JAVA_INT, JAVA_INT);
+    private static final Downcall KILL = errnoFn("kill", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final Downcall WAITID = errnoFn("waitid", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Downcall POLL = errnoFn("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final Downcall PRCTL =
             errnoVariadic("prctl", 1, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle IOCTL = errnoVariadic("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
-    private static final MethodHandle TCGETATTR = errnoFn("tcgetattr", JAVA_INT, JAVA_INT, ADDRESS);
-    private static final MethodHandle TCSETATTR = errnoFn("tcsetattr", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
-    private static final MethodHandle CFMAKERAW = LINKER.downcallHandle(
-            LINKER.defaultLookup().findOrThrow("cfmakeraw"), FunctionDescriptor.ofVoid(ADDRESS));
-    private static final MethodHandle ISATTY = fn("isatty", JAVA_INT, JAVA_INT);
-    private static final MethodHandle GETEUID = fn("geteuid", JAVA_INT);
-    private static final MethodHandle GETPID = fn("getpid", JAVA_INT);
-    private static final MethodHandle SYSCALL6 = errnoVariadic("syscall", 1, JAVA_LONG,
+    private static final Downcall IOCTL = errnoVariadic("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
+    private static final Downcall TCGETATTR = errnoFn("tcgetattr", JAVA_INT, JAVA_INT, ADDRESS);
+    private static final Downcall TCSETATTR = errnoFn("tcsetattr", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    private static final Downcall CFMAKERAW = new Downcall("cfmakeraw", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final Downcall ISATTY = fn("isatty", JAVA_INT, JAVA_INT);
+    private static final Downcall GETEUID = fn("geteuid", JAVA_INT);
+    private static final Downcall GETPID = fn("getpid", JAVA_INT);
+    private static final Downcall SYSCALL6 = errnoVariadic("syscall", 1, JAVA_LONG,
             JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
 
     // posix_spawn family: these return an error number instead of setting errno.
-    private static final MethodHandle POSIX_SPAWN =
+    private static final Downcall POSIX_SPAWN =
             fn("posix_spawn", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
-    static final MethodHandle FA_INIT = fn("posix_spawn_file_actions_init", JAVA_INT, ADDRESS);
-    static final MethodHandle FA_DESTROY = fn("posix_spawn_file_actions_destroy", JAVA_INT, ADDRESS);
-    static final MethodHandle FA_ADDOPEN =
+    static final Downcall FA_INIT = fn("posix_spawn_file_actions_init", JAVA_INT, ADDRESS);
+    static final Downcall FA_DESTROY = fn("posix_spawn_file_actions_destroy", JAVA_INT, ADDRESS);
+    static final Downcall FA_ADDOPEN =
             fn("posix_spawn_file_actions_addopen", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    static final MethodHandle FA_ADDDUP2 = fn("posix_spawn_file_actions_adddup2", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    static final MethodHandle FA_ADDCLOSE = fn("posix_spawn_file_actions_addclose", JAVA_INT, ADDRESS, JAVA_INT);
-    static final MethodHandle FA_ADDCLOSEFROM = fn("posix_spawn_file_actions_addclosefrom_np", JAVA_INT, ADDRESS, JAVA_INT);
-    static final MethodHandle ATTR_INIT = fn("posix_spawnattr_init", JAVA_INT, ADDRESS);
-    static final MethodHandle ATTR_DESTROY = fn("posix_spawnattr_destroy", JAVA_INT, ADDRESS);
-    static final MethodHandle ATTR_SETFLAGS = fn("posix_spawnattr_setflags", JAVA_INT, ADDRESS, JAVA_SHORT);
-    static final MethodHandle ATTR_SETSIGMASK = fn("posix_spawnattr_setsigmask", JAVA_INT, ADDRESS, ADDRESS);
-    static final MethodHandle ATTR_SETSIGDEFAULT = fn("posix_spawnattr_setsigdefault", JAVA_INT, ADDRESS, ADDRESS);
-    static final MethodHandle SIGEMPTYSET = fn("sigemptyset", JAVA_INT, ADDRESS);
-    static final MethodHandle SIGFILLSET = fn("sigfillset", JAVA_INT, ADDRESS);
+    static final Downcall FA_ADDDUP2 = fn("posix_spawn_file_actions_adddup2", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    static final Downcall FA_ADDCLOSE = fn("posix_spawn_file_actions_addclose", JAVA_INT, ADDRESS, JAVA_INT);
+    static final Downcall FA_ADDCLOSEFROM = fn("posix_spawn_file_actions_addclosefrom_np", JAVA_INT, ADDRESS, JAVA_INT);
+    static final Downcall ATTR_INIT = fn("posix_spawnattr_init", JAVA_INT, ADDRESS);
+    static final Downcall ATTR_DESTROY = fn("posix_spawnattr_destroy", JAVA_INT, ADDRESS);
+    static final Downcall ATTR_SETFLAGS = fn("posix_spawnattr_setflags", JAVA_INT, ADDRESS, JAVA_SHORT);
+    static final Downcall ATTR_SETSIGMASK = fn("posix_spawnattr_setsigmask", JAVA_INT, ADDRESS, ADDRESS);
+    static final Downcall ATTR_SETSIGDEFAULT = fn("posix_spawnattr_setsigdefault", JAVA_INT, ADDRESS, ADDRESS);
+    static final Downcall SIGEMPTYSET = fn("sigemptyset", JAVA_INT, ADDRESS);
+    static final Downcall SIGFILLSET = fn("sigfillset", JAVA_INT, ADDRESS);
 
     private Libc() {}
 
     // ---- binding helpers -------------------------------------------------------------------------
 
-    private static MethodHandle fn(String name, MemoryLayout result, MemoryLayout... args) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), FunctionDescriptor.of(result, args));
+    /**
+     * A libc function, linked on first use: linking every binding up front costs tens of milliseconds of
+     * start-up, and most commands use a handful.
+     */
+    static final class Downcall {
+        private final String name;
+        private final FunctionDescriptor descriptor;
+        private final Linker.Option[] options;
+        private volatile MethodHandle handle;
+
+        Downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+            this.name = name;
+            this.descriptor = descriptor;
+            this.options = options;
+        }
+
+        MethodHandle handle() {
+            MethodHandle h = handle;
+            if (h == null) {
+                h = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), descriptor, options);
+                handle = h;
+            }
+            return h;
+        }
     }
 
-    private static MethodHandle errnoFn(String name, MemoryLayout result, MemoryLayout... args) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name),
-                FunctionDescriptor.of(result, args), CAPTURE_ERRNO);
+    /** Links every binding now: for the AOT training run, so the cache holds what linking produces. */
+    public static void linkAll() {
+        for (var field : Libc.class.getDeclaredFields()) {
+            if (field.getType() == Downcall.class) {
+                try {
+                    ((Downcall) field.get(null)).handle();
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
     }
 
-    private static MethodHandle errnoVariadic(String name, int firstVariadic, MemoryLayout result, MemoryLayout... args) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name),
-                FunctionDescriptor.of(result, args), CAPTURE_ERRNO, Linker.Option.firstVariadicArg(firstVariadic));
+    private static Downcall fn(String name, MemoryLayout result, MemoryLayout... args) {
+        return new Downcall(name, FunctionDescriptor.of(result, args));
+    }
+
+    private static Downcall errnoFn(String name, MemoryLayout result, MemoryLayout... args) {
+        return new Downcall(name, FunctionDescriptor.of(result, args), CAPTURE_ERRNO);
+    }
+
+    private static Downcall errnoVariadic(String name, int firstVariadic, MemoryLayout result, MemoryLayout... args) {
+        return new Downcall(name, FunctionDescriptor.of(result, args), CAPTURE_ERRNO,
+                Linker.Option.firstVariadicArg(firstVariadic));
     }
 
     /** Runs one errno-capturing call; returns its result, or throws when it is negative. */
@@ -143,20 +180,20 @@ public final class Libc {
     // ---- namespaces, mounts -----------------------------------------------------------------------
 
     public static void unshare(int flags) {
-        call("unshare", "0x" + Integer.toHexString(flags), (st, a) -> (int) UNSHARE.invokeExact(st, flags));
+        call("unshare", "0x" + Integer.toHexString(flags), (st, a) -> (int) UNSHARE.handle().invokeExact(st, flags));
     }
 
     public static void setns(int fd, int nstype) {
-        call("setns", "0x" + Integer.toHexString(nstype), (st, a) -> (int) SETNS.invokeExact(st, fd, nstype));
+        call("setns", "0x" + Integer.toHexString(nstype), (st, a) -> (int) SETNS.handle().invokeExact(st, fd, nstype));
     }
 
     public static void mount(String source, String target, String fstype, long flags, String data) {
-        call("mount", target + (fstype != null ? " (" + fstype + ")" : ""), (st, a) -> (int) MOUNT.invokeExact(
+        call("mount", target + (fstype != null ? " (" + fstype + ")" : ""), (st, a) -> (int) MOUNT.handle().invokeExact(
                 st, str(a, source), str(a, target), str(a, fstype), flags, str(a, data)));
     }
 
     public static void umount2(String target, int flags) {
-        call("umount2", target, (st, a) -> (int) UMOUNT2.invokeExact(st, str(a, target), flags));
+        call("umount2", target, (st, a) -> (int) UMOUNT2.handle().invokeExact(st, str(a, target), flags));
     }
 
     public static void pivotRoot(String newRoot, String putOld) {
@@ -167,7 +204,7 @@ public final class Libc {
     public static void sethostname(String name) {
         call("sethostname", name, (st, a) -> {
             MemorySegment s = a.allocateFrom(name);
-            return (int) SETHOSTNAME.invokeExact(st, s, (long) name.getBytes().length);
+            return (int) SETHOSTNAME.handle().invokeExact(st, s, (long) name.getBytes().length);
         });
     }
 
@@ -202,12 +239,12 @@ public final class Libc {
     }
 
     public static int openat(int dirfd, String path, int flags, int mode) {
-        return (int) call("open", path, (st, a) -> (int) OPENAT.invokeExact(st, dirfd, str(a, path), flags, mode));
+        return (int) call("open", path, (st, a) -> (int) OPENAT.handle().invokeExact(st, dirfd, str(a, path), flags, mode));
     }
 
     public static void close(int fd) {
         if (fd >= 0) {
-            call("close", null, (st, a) -> (int) CLOSE.invokeExact(st, fd));
+            call("close", null, (st, a) -> (int) CLOSE.handle().invokeExact(st, fd));
         }
     }
 
@@ -221,58 +258,58 @@ public final class Libc {
     }
 
     public static int read(int fd, MemorySegment buffer, long length) {
-        return (int) call("read", null, (st, a) -> (long) READ.invokeExact(st, fd, buffer, length));
+        return (int) call("read", null, (st, a) -> (long) READ.handle().invokeExact(st, fd, buffer, length));
     }
 
     public static int write(int fd, MemorySegment buffer, long length) {
-        return (int) call("write", null, (st, a) -> (long) WRITE.invokeExact(st, fd, buffer, length));
+        return (int) call("write", null, (st, a) -> (long) WRITE.handle().invokeExact(st, fd, buffer, length));
     }
 
     public static void chdir(String path) {
-        call("chdir", path, (st, a) -> (int) CHDIR.invokeExact(st, str(a, path)));
+        call("chdir", path, (st, a) -> (int) CHDIR.handle().invokeExact(st, str(a, path)));
     }
 
     public static void fchdir(int fd) {
-        call("fchdir", null, (st, a) -> (int) FCHDIR.invokeExact(st, fd));
+        call("fchdir", null, (st, a) -> (int) FCHDIR.handle().invokeExact(st, fd));
     }
 
     public static void mknod(String path, int mode, int major, int minor) {
         long dev = ((long) (major & 0xfff) << 8) | (minor & 0xff) | ((long) (minor & ~0xff) << 12);
-        call("mknod", path, (st, a) -> (int) MKNODAT.invokeExact(st, AT_FDCWD, str(a, path), mode, dev));
+        call("mknod", path, (st, a) -> (int) MKNODAT.handle().invokeExact(st, AT_FDCWD, str(a, path), mode, dev));
     }
 
     public static void mkfifo(String path, int mode) {
-        call("mkfifo", path, (st, a) -> (int) MKFIFOAT.invokeExact(st, AT_FDCWD, str(a, path), mode));
+        call("mkfifo", path, (st, a) -> (int) MKFIFOAT.handle().invokeExact(st, AT_FDCWD, str(a, path), mode));
     }
 
     public static void mkdir(String path, int mode) {
-        call("mkdir", path, (st, a) -> (int) MKDIRAT.invokeExact(st, AT_FDCWD, str(a, path), mode));
+        call("mkdir", path, (st, a) -> (int) MKDIRAT.handle().invokeExact(st, AT_FDCWD, str(a, path), mode));
     }
 
     public static void chmod(String path, int mode) {
-        call("chmod", path, (st, a) -> (int) FCHMODAT.invokeExact(st, AT_FDCWD, str(a, path), mode, 0));
+        call("chmod", path, (st, a) -> (int) FCHMODAT.handle().invokeExact(st, AT_FDCWD, str(a, path), mode, 0));
     }
 
     public static void unlink(String path) {
-        call("unlink", path, (st, a) -> (int) UNLINKAT.invokeExact(st, AT_FDCWD, str(a, path), 0));
+        call("unlink", path, (st, a) -> (int) UNLINKAT.handle().invokeExact(st, AT_FDCWD, str(a, path), 0));
     }
 
     public static void symlink(String target, String linkPath) {
-        call("symlink", linkPath, (st, a) -> (int) SYMLINKAT.invokeExact(st, str(a, target), AT_FDCWD, str(a, linkPath)));
+        call("symlink", linkPath, (st, a) -> (int) SYMLINKAT.handle().invokeExact(st, str(a, target), AT_FDCWD, str(a, linkPath)));
     }
 
     public static void chown(String path, int uid, int gid) {
-        call("chown", path, (st, a) -> (int) FCHOWNAT.invokeExact(st, AT_FDCWD, str(a, path), uid, gid, 0));
+        call("chown", path, (st, a) -> (int) FCHOWNAT.handle().invokeExact(st, AT_FDCWD, str(a, path), uid, gid, 0));
     }
 
     public static int socket(int domain, int type, int protocol) {
-        return (int) call("socket", null, (st, a) -> (int) SOCKET.invokeExact(st, domain, type, protocol));
+        return (int) call("socket", null, (st, a) -> (int) SOCKET.handle().invokeExact(st, domain, type, protocol));
     }
 
     /** access(2) with X_OK: true when the calling thread may execute path. */
     public static boolean isExecutable(String path) {
         try {
-            call("access", path, (st, a) -> (int) ACCESS.invokeExact(st, str(a, path), X_OK));
+            call("access", path, (st, a) -> (int) ACCESS.handle().invokeExact(st, str(a, path), X_OK));
             return true;
         } catch (SyscallException e) {
             return false;
@@ -282,7 +319,7 @@ public final class Libc {
     /** umask(2): per thread once the thread has its own fs_struct (unshare(CLONE_FS)). */
     public static int umask(int mask) {
         try {
-            return (int) UMASK.invokeExact(mask);
+            return (int) UMASK.handle().invokeExact(mask);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
@@ -291,7 +328,7 @@ public final class Libc {
     // ---- processes ----------------------------------------------------------------------------------
 
     public static void kill(int pid, int signal) {
-        call("kill", "pid " + pid + " signal " + signal, (st, a) -> (int) KILL.invokeExact(st, pid, signal));
+        call("kill", "pid " + pid + " signal " + signal, (st, a) -> (int) KILL.handle().invokeExact(st, pid, signal));
     }
 
     public static int pidfdOpen(int pid) {
@@ -312,7 +349,7 @@ public final class Libc {
             MemorySegment info = arena.allocate(128);
             while (true) {
                 try {
-                    call("waitid", null, (st, a) -> (int) WAITID.invokeExact(st, P_PIDFD, pidfd, info, WEXITED | options));
+                    call("waitid", null, (st, a) -> (int) WAITID.handle().invokeExact(st, P_PIDFD, pidfd, info, WEXITED | options));
                     break;
                 } catch (SyscallException e) {
                     if (e.errno() != Errno.EINTR) {
@@ -336,7 +373,7 @@ public final class Libc {
             MemorySegment pfd = arena.allocate(8);
             pfd.set(JAVA_INT, 0, fd);
             pfd.set(JAVA_SHORT, 4, events);
-            long n = call("poll", null, (st, a) -> (int) POLL.invokeExact(st, pfd, 1L, timeoutMillis));
+            long n = call("poll", null, (st, a) -> (int) POLL.handle().invokeExact(st, pfd, 1L, timeoutMillis));
             return n == 0 ? 0 : pfd.get(JAVA_SHORT, 6) & 0xffff;
         }
     }
@@ -345,7 +382,7 @@ public final class Libc {
             PR_SET_CHILD_SUBREAPER = 36, PR_SET_NO_NEW_PRIVS = 38, PR_CAP_AMBIENT = 47;
 
     public static void prctl(int option, long arg2, long arg3) {
-        call("prctl", "option " + option, (st, a) -> (int) PRCTL.invokeExact(st, option, arg2, arg3, 0L, 0L));
+        call("prctl", "option " + option, (st, a) -> (int) PRCTL.handle().invokeExact(st, option, arg2, arg3, 0L, 0L));
     }
 
     /** setgroups, setresgid and setresuid of the calling thread only (raw syscalls, not glibc's broadcast). */
@@ -383,7 +420,7 @@ public final class Libc {
 
     public static int getpid() {
         try {
-            return (int) GETPID.invokeExact();
+            return (int) GETPID.handle().invokeExact();
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
@@ -391,7 +428,7 @@ public final class Libc {
 
     public static int geteuid() {
         try {
-            return (int) GETEUID.invokeExact();
+            return (int) GETEUID.handle().invokeExact();
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
@@ -399,7 +436,7 @@ public final class Libc {
 
     private static long syscall(MemorySegment state, long number, long a1, long a2, long a3, long a4, long a5, long a6)
             throws Throwable {
-        return (long) SYSCALL6.invokeExact(state, number, a1, a2, a3, a4, a5, a6);
+        return (long) SYSCALL6.handle().invokeExact(state, number, a1, a2, a3, a4, a5, a6);
     }
 
     // ---- terminals ----------------------------------------------------------------------------------
@@ -407,12 +444,12 @@ public final class Libc {
     public static final long TIOCGWINSZ = 0x5413, TIOCSWINSZ = 0x5414, TIOCGPTN = 0x80045430L, TIOCSPTLCK = 0x40045431L;
 
     public static void ioctl(int fd, long request, MemorySegment arg) {
-        call("ioctl", "0x" + Long.toHexString(request), (st, a) -> (int) IOCTL.invokeExact(st, fd, request, arg));
+        call("ioctl", "0x" + Long.toHexString(request), (st, a) -> (int) IOCTL.handle().invokeExact(st, fd, request, arg));
     }
 
     public static boolean isatty(int fd) {
         try {
-            return (int) ISATTY.invokeExact(fd) == 1;
+            return (int) ISATTY.handle().invokeExact(fd) == 1;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
@@ -421,16 +458,16 @@ public final class Libc {
     public static final int TERMIOS_SIZE = 60, TCSANOW = 0;
 
     public static void tcgetattr(int fd, MemorySegment termios) {
-        call("tcgetattr", null, (st, a) -> (int) TCGETATTR.invokeExact(st, fd, termios));
+        call("tcgetattr", null, (st, a) -> (int) TCGETATTR.handle().invokeExact(st, fd, termios));
     }
 
     public static void tcsetattr(int fd, MemorySegment termios) {
-        call("tcsetattr", null, (st, a) -> (int) TCSETATTR.invokeExact(st, fd, TCSANOW, termios));
+        call("tcsetattr", null, (st, a) -> (int) TCSETATTR.handle().invokeExact(st, fd, TCSANOW, termios));
     }
 
     public static void cfmakeraw(MemorySegment termios) {
         try {
-            CFMAKERAW.invokeExact(termios);
+            CFMAKERAW.handle().invokeExact(termios);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
@@ -443,7 +480,7 @@ public final class Libc {
                                  MemorySegment argv, MemorySegment envp) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment pid = arena.allocate(JAVA_INT);
-            int rc = (int) POSIX_SPAWN.invokeExact(pid, arena.allocateFrom(path), fileActions, attr, argv, envp);
+            int rc = (int) POSIX_SPAWN.handle().invokeExact(pid, arena.allocateFrom(path), fileActions, attr, argv, envp);
             if (rc != 0) {
                 throw new SyscallException("posix_spawn", path, rc);
             }

@@ -24,32 +24,32 @@ public final class Spawn implements AutoCloseable {
     private short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
 
     public Spawn() {
-        invoke("posix_spawn_file_actions_init", () -> (int) Libc.FA_INIT.invokeExact(fileActions));
-        invoke("posix_spawnattr_init", () -> (int) Libc.ATTR_INIT.invokeExact(attr));
+        invoke("posix_spawn_file_actions_init", () -> (int) Libc.FA_INIT.handle().invokeExact(fileActions));
+        invoke("posix_spawnattr_init", () -> (int) Libc.ATTR_INIT.handle().invokeExact(attr));
     }
 
     /** The child opens path on fd (after the earlier actions, in the child's root and namespaces). */
     public Spawn open(int fd, String path, int flags, int mode) {
         MemorySegment p = arena.allocateFrom(path);
         invoke("posix_spawn_file_actions_addopen",
-                () -> (int) Libc.FA_ADDOPEN.invokeExact(fileActions, fd, p, flags, mode));
+                () -> (int) Libc.FA_ADDOPEN.handle().invokeExact(fileActions, fd, p, flags, mode));
         return this;
     }
 
     public Spawn dup2(int from, int to) {
-        invoke("posix_spawn_file_actions_adddup2", () -> (int) Libc.FA_ADDDUP2.invokeExact(fileActions, from, to));
+        invoke("posix_spawn_file_actions_adddup2", () -> (int) Libc.FA_ADDDUP2.handle().invokeExact(fileActions, from, to));
         return this;
     }
 
     public Spawn close(int fd) {
-        invoke("posix_spawn_file_actions_addclose", () -> (int) Libc.FA_ADDCLOSE.invokeExact(fileActions, fd));
+        invoke("posix_spawn_file_actions_addclose", () -> (int) Libc.FA_ADDCLOSE.handle().invokeExact(fileActions, fd));
         return this;
     }
 
     /** The child closes every descriptor from lowest up: nothing of the JVM leaks into it. */
     public Spawn closeFrom(int lowest) {
         invoke("posix_spawn_file_actions_addclosefrom_np",
-                () -> (int) Libc.FA_ADDCLOSEFROM.invokeExact(fileActions, lowest));
+                () -> (int) Libc.FA_ADDCLOSEFROM.handle().invokeExact(fileActions, lowest));
         return this;
     }
 
@@ -62,13 +62,13 @@ public final class Spawn implements AutoCloseable {
     /** Spawns path with argv and envp; returns the child's pid as the caller's PID namespace sees it. */
     public int spawn(String path, List<String> argv, List<String> env) {
         MemorySegment signals = arena.allocate(128);
-        invoke("sigemptyset", () -> (int) Libc.SIGEMPTYSET.invokeExact(signals));
-        invoke("posix_spawnattr_setsigmask", () -> (int) Libc.ATTR_SETSIGMASK.invokeExact(attr, signals));
+        invoke("sigemptyset", () -> (int) Libc.SIGEMPTYSET.handle().invokeExact(signals));
+        invoke("posix_spawnattr_setsigmask", () -> (int) Libc.ATTR_SETSIGMASK.handle().invokeExact(attr, signals));
         MemorySegment all = arena.allocate(128);
-        invoke("sigfillset", () -> (int) Libc.SIGFILLSET.invokeExact(all));
-        invoke("posix_spawnattr_setsigdefault", () -> (int) Libc.ATTR_SETSIGDEFAULT.invokeExact(attr, all));
+        invoke("sigfillset", () -> (int) Libc.SIGFILLSET.handle().invokeExact(all));
+        invoke("posix_spawnattr_setsigdefault", () -> (int) Libc.ATTR_SETSIGDEFAULT.handle().invokeExact(attr, all));
         short f = flags;
-        invoke("posix_spawnattr_setflags", () -> (int) Libc.ATTR_SETFLAGS.invokeExact(attr, f));
+        invoke("posix_spawnattr_setflags", () -> (int) Libc.ATTR_SETFLAGS.handle().invokeExact(attr, f));
         return Libc.posixSpawn(path, fileActions, attr, strings(argv), strings(env));
     }
 
@@ -84,8 +84,8 @@ public final class Spawn implements AutoCloseable {
     @Override
     public void close() {
         try {
-            int ignoredA = (int) Libc.FA_DESTROY.invokeExact(fileActions);
-            int ignoredB = (int) Libc.ATTR_DESTROY.invokeExact(attr);
+            int ignoredA = (int) Libc.FA_DESTROY.handle().invokeExact(fileActions);
+            int ignoredB = (int) Libc.ATTR_DESTROY.handle().invokeExact(attr);
         } catch (Throwable ignored) {
             // destroy cannot fail for initialised objects
         } finally {

@@ -1,6 +1,7 @@
 package dev.berth.runtime;
 
 import dev.berth.BerthException;
+import dev.berth.Trace;
 import dev.berth.linux.Errno;
 import dev.berth.linux.Libc;
 import dev.berth.linux.Loopback;
@@ -54,11 +55,14 @@ public final class ContainerStarter {
                 enterNamespaces(spec.linux());
                 mountNs[0] = Libc.open("/proc/thread-self/ns/mnt", Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
                 spawnerTid[0] = Libc.gettid();
+                Trace.mark("namespaces entered");
                 terminal.set(new RootfsSetup(spec, overlay).build());
+                Trace.mark("rootfs built");
                 Libc.unshare(NamespaceType.PID.cloneFlag());
                 String executable = resolveExecutable(spec.process());
                 takeIdentity(spec.process(), lastCap);
                 prepared.countDown();
+                Trace.mark("identity taken");
                 spawned.set(spawn(spec.process(), executable, stdin, terminal.get()));
             } catch (Throwable t) {
                 spawned.set(t);
@@ -73,6 +77,7 @@ public final class ContainerStarter {
                 prepared.await(START_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
                 if (spawned.get() == null) {
                     ProcMount.mountAndRelease(spec, spawnerTid[0], mountNs[0], () -> spawned.get() != null, deadline);
+                    Trace.mark("proc mounted, child released");
                 }
             } catch (Throwable t) {
                 helperFailure.set(t);
