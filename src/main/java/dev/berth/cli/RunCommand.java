@@ -93,12 +93,13 @@ final class RunCommand implements Callable<Integer> {
         Container container = berth.create(new RunOptions(image, rootfs, command, name, hostname, env, workdir, user,
                 tty, interactive, autoRemove, network, readOnly));
         Trace.mark("created");
+        SignalForwarder signals = new SignalForwarder();
         ContainerProcess process = berth.start(container,
                 interactive ? ContainerStarter.Stdin.INHERIT : ContainerStarter.Stdin.NULL);
         Integer exitCode = null;
         Trace.mark("started");
         try (process) {
-            forwardSignals(process);
+            signals.attach(process);
             if (process.terminal() != null) {
                 process.terminal().attach();
             }
@@ -114,17 +115,39 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    @SuppressWarnings("sunapi")
-    private static void forwardSignals(ContainerProcess process) {
-        FORWARDED.forEach((name, number) -> sun.misc.Signal.handle(new sun.misc.Signal(name), s -> {
+    /**
+     * Forwards the signals berth receives to the container's first process. Installed before the
+     * container starts: a signal that arrives in between is held and delivered once it runs.
+     */
+    private static final class SignalForwarder {
+        private ContainerProcess target;
+        private final java.util.List<Integer> pending = new java.util.ArrayList<>();
+
+        @SuppressWarnings("sunapi")
+        SignalForwarder() {
+            FORWARDED.forEach((name, number) -> sun.misc.Signal.handle(new sun.misc.Signal(name), s -> deliver(number)));
+        }
+
+        private synchronized void deliver(int signal) {
+            if (target == null) {
+                pending.add(signal);
+                return;
+            }
             try {
-                process.signal(number);
+                target.signal(signal);
             } catch (RuntimeException ignored) {
                 // the container has just ended
             }
-        }));
-        if (process.terminal() != null) {
-            sun.misc.Signal.handle(new sun.misc.Signal("WINCH"), s -> process.terminal().copyWindowSize());
+        }
+
+        @SuppressWarnings("sunapi")
+        synchronized void attach(ContainerProcess process) {
+            target = process;
+            pending.forEach(this::deliver);
+            pending.clear();
+            if (process.terminal() != null) {
+                sun.misc.Signal.handle(new sun.misc.Signal("WINCH"), s -> process.terminal().copyWindowSize());
+            }
         }
     }
 }

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Start-to-exit latency of `berth run --rm busybox true` next to runc, crun and podman on the same
+# busybox rootfs, measured in the same run with hyperfine (medians; the machine is shared and noisy),
+# plus each one's peak RSS. Needs root. Usage: sudo bench/run-latency.sh [RUNS]
+#
+# Runs inside a private mount namespace where the hybrid layout's /sys/fs/cgroup/unified is unmounted,
+# since crun (and podman through it) refuses hybrid cgroup hosts; nothing of that reaches the host.
+set -euo pipefail
+runs=${1:-30}
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+if [ -z "${BERTH_BENCH_INSIDE:-}" ]; then
+    [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
+    command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)" >&2; exit 1; }
+    exec env BERTH_BENCH_INSIDE=1 unshare --mount --propagation private -- "$0" "$@"
+fi
+umount /sys/fs/cgroup/unified 2>/dev/null || true
+
+work=$(mktemp -d /tmp/berth-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+"$here/berth" --root "$work/berth" --run-root "$work/run" image create busybox >/dev/null
+rootfs="$work/berth/images/busybox/rootfs"
+
+berth=("$here/berth" --root "$work/berth" --run-root "$work/run" run --rm busybox true)
+declare -A commands=([berth]="${berth[*]}")
+if command -v runc >/dev/null || command -v crun >/dev/null; then
+    mkdir -p "$work/bundle" && cp -a "$rootfs" "$work/bundle/rootfs"
+    (cd "$work/bundle" && runc spec 2>/dev/null || crun spec)
+    sed -i 's/"terminal": true/"terminal": false/; s/"sh"$/"true"/' "$work/bundle/config.json"
+    command -v runc >/dev/null && commands[runc]="runc run -b $work/bundle bench-runc"
+    command -v crun >/dev/null && commands[crun]="crun run -b $work/bundle bench-crun"
+fi
+if command -v podman >/dev/null; then
+    # root here lacks CAP_SYS_RESOURCE: podman must not try to raise rlimits past their hard limits
+    commands[podman]="podman run --rm --network none --ulimit nofile=20000:20000 --ulimit nproc=32768:32768 --rootfs $rootfs true"
+fi
+
+names=(berth)
+for n in runc crun podman; do [ -n "${commands[$n]:-}" ] && names+=("$n"); done
+args=()
+for n in "${names[@]}"; do args+=(-n "$n" "${commands[$n]}"); done
+hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/result.json" "${args[@]}" >/dev/null
+
+declare -A rss
+for n in "${names[@]}"; do
+    rss[$n]=$( { /usr/bin/time -f '%M' ${commands[$n]} >/dev/null; } 2>&1 | tail -1)
+done
+
+python3 - "$work/result.json" "$(for n in "${names[@]}"; do echo "$n=${rss[$n]}"; done)" <<'PY'
+import json, sys
+results = json.load(open(sys.argv[1]))["results"]
+rss = dict(line.split("=") for line in sys.argv[2].split())
+med = {r["command"]: r["median"] * 1000 for r in results}
+print(f"| runtime | median | min – max | peak RSS | berth ÷ this |")
+print(f"|---|---|---|---|---|")
+for r in results:
+    n = r["command"]
+    print(f"| {n} | {med[n]:.0f} ms | {r['min']*1000:.0f} – {r['max']*1000:.0f} ms | {int(rss[n])/1024:.0f} MiB | {med['berth']/med[n]:.2f} |")
+print(f"\n{len(results[0]['times'])} runs each, `{sys.argv[0]}`; lower is better.")
+PY

@@ -1,0 +1,55 @@
+package dev.berth;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The package dependency rule, checked on the sources: each package may use only the packages listed
+ * for it (and the root package's BerthException/Trace). Lower layers know nothing of higher ones.
+ */
+class ArchitectureTest {
+    private static final Map<String, Set<String>> ALLOWED = Map.of(
+            "linux", Set.of(),
+            "spec", Set.of(),
+            "state", Set.of(),
+            "image", Set.of("linux", "state"),
+            "runtime", Set.of("linux", "spec"),
+            "api", Set.of("linux", "spec", "state", "image", "runtime"),
+            "cli", Set.of("linux", "spec", "state", "image", "runtime", "api"));
+    private static final Pattern REFERENCE = Pattern.compile("\\bdev\\.berth\\.([a-z]+)\\.");
+
+    @Test
+    void packagesDependOnlyDownwards() throws Exception {
+        Path main = Path.of("src/main/java/dev/berth");
+        List<String> violations = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(main)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                Path relative = main.relativize(file);
+                if (relative.getNameCount() < 2) {
+                    continue; // the root package: BerthException, Trace
+                }
+                String pkg = relative.getName(0).toString();
+                assertThat(ALLOWED).as("package %s has a rule", pkg).containsKey(pkg);
+                Matcher m = REFERENCE.matcher(Files.readString(file));
+                while (m.find()) {
+                    String used = m.group(1);
+                    if (!used.equals(pkg) && !ALLOWED.get(pkg).contains(used)) {
+                        violations.add(relative + " uses dev.berth." + used);
+                    }
+                }
+            }
+        }
+        assertThat(violations).isEmpty();
+    }
+}

@@ -1,0 +1,68 @@
+package dev.berth.api;
+
+import dev.berth.BerthException;
+import dev.berth.image.ImageRecord;
+import dev.berth.spec.ContainerSpec;
+import dev.berth.spec.Defaults;
+import dev.berth.spec.NamespaceType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** How run options and an image's defaults become the container's OCI-shaped spec. */
+class SpecConverterTest {
+    @TempDir
+    Path lower;
+
+    private static final ImageRecord BUSYBOX = new ImageRecord("busybox", "t", "s", List.of("sh"), List.of("IMG=1"), "/");
+
+    private ContainerSpec convert(RunOptions options) {
+        return SpecConverter.convert(options, BUSYBOX, lower, "web", Path.of("/m"), Map.of("FROM_HOST", "h"));
+    }
+
+    private static RunOptions options(List<String> env, String workdir, String network, boolean tty) {
+        return new RunOptions("busybox", null, List.of(), null, null, env, workdir, null, tty, false, false, network, false);
+    }
+
+    @Test
+    void theImagesCommandIsTheDefaultAndEveryNamespaceButTheHostsIsNew() {
+        ContainerSpec spec = convert(RunOptions.of("busybox", List.of()));
+        assertThat(spec.process().args()).containsExactly("sh");
+        assertThat(spec.hostname()).isEqualTo("web");
+        assertThat(spec.root().path()).isEqualTo("/m");
+        assertThat(spec.linux().namespaces()).extracting(n -> n.type()).containsExactlyInAnyOrder(
+                NamespaceType.PID, NamespaceType.IPC, NamespaceType.UTS, NamespaceType.MOUNT, NamespaceType.NETWORK);
+        assertThat(spec.process().capabilities()).isEqualTo(Defaults.CAPABILITIES);
+        assertThat(spec.process().noNewPrivileges()).isTrue();
+    }
+
+    @Test
+    void environmentIsDefaultsThenImageThenOptionsAndBareKeysComeFromTheHost() {
+        ContainerSpec spec = convert(options(List.of("A=1", "IMG=2", "FROM_HOST", "UNSET_ON_HOST"), null, "none", true));
+        assertThat(spec.process().env()).containsExactly("PATH=" + Defaults.PATH, "HOSTNAME=web", "HOME=/root",
+                "TERM=xterm", "IMG=2", "A=1", "FROM_HOST=h");
+    }
+
+    @Test
+    void hostNetworkHasNoNetworkNamespace() {
+        assertThat(convert(options(List.of(), null, "host", false)).hasNamespace(NamespaceType.NETWORK)).isFalse();
+    }
+
+    @Test
+    void badInputIsRefusedWithAReason() {
+        assertThatThrownBy(() -> convert(options(List.of(), "relative/dir", "none", false)))
+                .isInstanceOf(BerthException.class).hasMessageContaining("must be an absolute path");
+        assertThatThrownBy(() -> convert(options(List.of(), null, "bridge9", false)))
+                .hasMessageContaining("unknown network 'bridge9'");
+        assertThatThrownBy(() -> convert(options(List.of("=x"), null, "none", false)))
+                .hasMessageContaining("invalid environment variable");
+        assertThatThrownBy(() -> SpecConverter.convert(RunOptions.of(null, List.of()), null, lower, "web", Path.of("/m"), Map.of()))
+                .hasMessage("no command specified");
+    }
+}

@@ -1,0 +1,46 @@
+package dev.berth.state;
+
+import dev.berth.BerthException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ContainerStoreTest {
+    @TempDir
+    Path dir;
+
+    private ContainerRecord record(String id, String name) {
+        return new ContainerRecord(id, name, "busybox", "/rootfs", List.of("sh"), "2026-01-01T00:00:0" + name.length() + "Z",
+                ContainerRecord.Status.CREATED, 1, 1, null, null, null, false);
+    }
+
+    @Test
+    void containersAreFoundByNameIdOrUniquePrefix() {
+        ContainerStore store = new ContainerStore(new BerthPaths(dir.resolve("root"), dir.resolve("run")));
+        store.create(record("abc1" + "0".repeat(60), "one"));
+        store.create(record("abc2" + "0".repeat(60), "two"));
+        assertThat(store.find("one").name()).isEqualTo("one");
+        assertThat(store.find("abc2").name()).isEqualTo("two");
+        assertThat(store.find("abc1" + "0".repeat(60)).name()).isEqualTo("one");
+        assertThatThrownBy(() -> store.find("abc")).isInstanceOf(BerthException.class).hasMessageContaining("ambiguous");
+        assertThatThrownBy(() -> store.find("zzz")).hasMessage("no such container: zzz");
+    }
+
+    @Test
+    void recordsSurviveARoundTripAndRemovalDeletesTheDirectory() {
+        BerthPaths paths = new BerthPaths(dir.resolve("root"), dir.resolve("run"));
+        ContainerStore store = new ContainerStore(paths);
+        ContainerRecord created = record("f".repeat(64), "x");
+        store.create(created);
+        store.update(created.running(42, 4242, "2026-01-01T00:00:01Z"));
+        assertThat(store.find("x")).isEqualTo(created.running(42, 4242, "2026-01-01T00:00:01Z"));
+        store.remove(created.id());
+        assertThat(paths.container(created.id())).doesNotExist();
+        assertThat(store.list()).isEmpty();
+    }
+}
