@@ -31,10 +31,9 @@ final class AotTraining {
         }
         ContainerRecord record = new ContainerRecord("0".repeat(64), "n", "busybox", "/", List.of("true"),
                 "2026-01-01T00:00:00Z", ContainerRecord.Status.RUNNING, 1, 1, null, null, null, true);
-        Json.MAPPER.readValue(Json.MAPPER.writeValueAsBytes(record), ContainerRecord.class);
-        Json.MAPPER.readValue(Json.MAPPER.writeValueAsBytes(new ImageRecord("b", "t", "s", List.of("sh"), List.of(), "/")),
-                ImageRecord.class);
-        Json.MAPPER.writeValueAsBytes(RunOptions.of("busybox", List.of("true")));
+        Json.parse(Json.render(record), ContainerRecord.class);
+        Json.parse(Json.render(new ImageRecord("b", "t", "s", List.of("sh"), List.of(), "/")), ImageRecord.class);
+        Json.render(RunOptions.of("busybox", List.of("true")));
         Libc.linkAll();
         if (Libc.geteuid() == 0) {
             runAContainer();

@@ -109,8 +109,8 @@ public final class ContainerStarter {
     private static void enterNamespaces(LinuxSpec linux) {
         int unshare = CLONE_FS;
         for (LinuxSpec.Namespace ns : linux.namespaces()) {
-            if (ns.type() != NamespaceType.PID && ns.path() == null) {
-                unshare |= ns.type().cloneFlag();
+            if (ns.kind() != NamespaceType.PID && ns.path() == null) {
+                unshare |= ns.kind().cloneFlag();
             }
         }
         Libc.unshare(unshare);
@@ -118,7 +118,7 @@ public final class ContainerStarter {
             if (ns.path() != null) {
                 int fd = Libc.open(ns.path(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
                 try {
-                    Libc.setns(fd, ns.type().cloneFlag());
+                    Libc.setns(fd, ns.kind().cloneFlag());
                 } finally {
                     Libc.closeQuietly(fd);
                 }

@@ -29,6 +29,6 @@ public record ContainerSpec(
 
     /** True when the spec asks for a namespace of this type (with or without a path to join). */
     public boolean hasNamespace(NamespaceType type) {
-        return linux.namespaces().stream().anyMatch(n -> n.type() == type);
+        return linux.namespaces().stream().anyMatch(n -> n.kind() == type);
     }
 }

@@ -14,6 +14,17 @@ public record LinuxSpec(
         readonlyPaths = List.copyOf(readonlyPaths);
     }
 
-    /** A namespace to create ({@code path} null) or to join (the path of an existing one). */
-    public record Namespace(NamespaceType type, String path) {}
+    /**
+     * A namespace to create ({@code path} null) or to join (the path of an existing one); {@code type}
+     * is the OCI name ("pid", "network"…).
+     */
+    public record Namespace(String type, String path) {
+        public Namespace(NamespaceType type, String path) {
+            this(type.ociName(), path);
+        }
+
+        public NamespaceType kind() {
+            return NamespaceType.fromOciName(type);
+        }
+    }
 }

@@ -19,5 +19,14 @@ public enum NamespaceType {
 
     public String ociName() { return ociName; }
 
+    public static NamespaceType fromOciName(String name) {
+        for (NamespaceType type : values()) {
+            if (type.ociName.equals(name)) {
+                return type;
+            }
+        }
+        throw new IllegalArgumentException("unknown namespace type " + name);
+    }
+
     public int cloneFlag() { return cloneFlag; }
 }

@@ -1,11 +1,10 @@
 package dev.berth.state;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.jr.ob.JSON;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,19 +13,20 @@ import java.nio.file.StandardOpenOption;
 
 /** JSON records on disk, written atomically: a crash leaves the old file or the new one, never half. */
 public final class Json {
-    public static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final JSON JSON = com.fasterxml.jackson.jr.ob.JSON.builder()
+            .enable(com.fasterxml.jackson.jr.ob.JSON.Feature.PRETTY_PRINT_OUTPUT)
+            .enable(com.fasterxml.jackson.jr.ob.JSON.Feature.WRITE_NULL_PROPERTIES)
+            .build();
 
     private Json() {}
 
     public static void writeAtomically(Path file, Object value) {
         Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
         try {
-            byte[] bytes = MAPPER.writeValueAsBytes(value);
+            byte[] bytes = JSON.asBytes(value);
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
-                channel.write(java.nio.ByteBuffer.wrap(bytes));
+                channel.write(ByteBuffer.wrap(bytes));
                 channel.force(true);
             }
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -37,15 +37,23 @@ public final class Json {
 
     public static <T> T read(Path file, Class<T> type) {
         try {
-            return MAPPER.readValue(file.toFile(), type);
+            return JSON.beanFrom(type, Files.readAllBytes(file));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
     }
 
+    public static <T> T parse(String json, Class<T> type) {
+        try {
+            return JSON.beanFrom(type, json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static String render(Object value) {
         try {
-            return MAPPER.writeValueAsString(value);
+            return JSON.asString(value);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

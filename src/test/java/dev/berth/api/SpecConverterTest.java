@@ -36,7 +36,7 @@ class SpecConverterTest {
         assertThat(spec.process().args()).containsExactly("sh");
         assertThat(spec.hostname()).isEqualTo("web");
         assertThat(spec.root().path()).isEqualTo("/m");
-        assertThat(spec.linux().namespaces()).extracting(n -> n.type()).containsExactlyInAnyOrder(
+        assertThat(spec.linux().namespaces()).extracting(n -> n.kind()).containsExactlyInAnyOrder(
                 NamespaceType.PID, NamespaceType.IPC, NamespaceType.UTS, NamespaceType.MOUNT, NamespaceType.NETWORK);
         assertThat(spec.process().capabilities()).isEqualTo(Defaults.CAPABILITIES);
         assertThat(spec.process().noNewPrivileges()).isTrue();
