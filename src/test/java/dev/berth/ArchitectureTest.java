@@ -23,10 +23,12 @@ class ArchitectureTest {
             "linux", Set.of(),
             "spec", Set.of(),
             "state", Set.of(),
+            "netlink", Set.of("linux"),
+            "network", Set.of("linux", "netlink", "state"),
             "image", Set.of("linux", "state"),
             "runtime", Set.of("linux", "spec"),
-            "api", Set.of("linux", "spec", "state", "image", "runtime"),
-            "cli", Set.of("linux", "spec", "state", "image", "runtime", "api"));
+            "api", Set.of("linux", "spec", "state", "image", "runtime", "netlink", "network"),
+            "cli", Set.of("linux", "spec", "state", "image", "runtime", "netlink", "network", "api"));
     private static final Pattern REFERENCE = Pattern.compile("\\bdev\\.berth\\.([a-z]+)\\.");
 
     @Test

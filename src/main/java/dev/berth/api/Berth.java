@@ -1,12 +1,15 @@
 package dev.berth.api;
 
 import dev.berth.BerthException;
+import dev.berth.Explain;
 import dev.berth.image.BusyboxImage;
 import dev.berth.image.ImageRecord;
 import dev.berth.image.ImageStore;
 import dev.berth.image.TarImporter;
 import dev.berth.linux.Libc;
 import dev.berth.linux.Procfs;
+import dev.berth.state.Attachment;
+import dev.berth.network.Networks;
 import dev.berth.runtime.ContainerProcess;
 import dev.berth.runtime.ContainerStarter;
 import dev.berth.runtime.Overlay;
@@ -33,11 +36,59 @@ public final class Berth {
     private final BerthPaths paths;
     private final ImageStore images;
     private final ContainerStore containers;
+    private final Networks networks;
 
     public Berth(BerthPaths paths) {
+        this(paths, Explain.NONE);
+    }
+
+    /** explain receives every kernel networking operation as the tutorial's equivalent command. */
+    public Berth(BerthPaths paths, Explain explain) {
         this.paths = paths;
         this.images = new ImageStore(paths);
         this.containers = new ContainerStore(paths);
+        this.networks = new Networks(paths, explain);
+    }
+
+    public Networks networks() {
+        return networks;
+    }
+
+    /** Name → address of the containers attached to a network. */
+    public java.util.Map<String, String> containersOn(String network) {
+        java.util.Map<String, String> on = new java.util.TreeMap<>();
+        for (ContainerRecord r : containers()) {
+            if (r.attachment() != null && r.attachment().network().equals(network)
+                    && r.status() != ContainerRecord.Status.EXITED) {
+                on.put(r.name(), r.attachment().ipAddress() + "/" + r.attachment().prefixLength());
+            }
+        }
+        return on;
+    }
+
+    /** Removes a network; refused while a container uses it. */
+    public void removeNetwork(String name) {
+        containers.locked(() -> {
+            reconcileLocked();
+            networks.remove(name);
+            return null;
+        });
+    }
+
+    /**
+     * Reconciles records with the processes that exist, then removes kernel objects and reservations that
+     * no live container owns (after a crash or a kill -9 in the middle of a set-up). Returns what went.
+     */
+    public List<String> gc() {
+        return containers.locked(() -> {
+            reconcileLocked();
+            List<ContainerRecord> live = containers.list().stream()
+                    .filter(r -> r.status() != ContainerRecord.Status.EXITED).toList();
+            return networks.gc(
+                    live.stream().map(ContainerRecord::id).collect(java.util.stream.Collectors.toSet()),
+                    live.stream().filter(r -> r.attachment() != null).map(r -> r.attachment().visiblePath())
+                            .collect(java.util.stream.Collectors.toSet()));
+        });
     }
 
     public BerthPaths paths() {
@@ -110,10 +161,8 @@ public final class Berth {
         }
         dev.berth.Trace.mark("image read");
         ImageRecord imageRecord = image;
-        return containers.locked(() -> {
-            dev.berth.Trace.mark("locked");
+        Container container = containers.locked(() -> {
             reconcileLocked();
-            dev.berth.Trace.mark("reconciled");
             String name = options.name() != null ? options.name() : Names.generate();
             if (!Names.isValid(name)) {
                 throw new BerthException("invalid container name '" + name + "': use letters, digits, '_', '.' and '-'");
@@ -123,26 +172,88 @@ public final class Berth {
                         + holder.shortId() + ": remove it (berth rm " + name + ") or choose another name");
             });
             String id = Names.newId();
-            dev.berth.Trace.mark("named");
-            ContainerSpec spec = SpecConverter.convert(options, imageRecord, lower, name, paths.mergedDir(id), System.getenv());
+            String mode = options.network();
+            Attachment attachment = null;
+            NetworkPlacement placement;
+            if (mode.equals("none")) {
+                placement = new NetworkPlacement.Own();
+            } else if (mode.equals("host")) {
+                placement = new NetworkPlacement.Host();
+            } else if (mode.startsWith("container:")) {
+                placement = new NetworkPlacement.Join(namespaceOf(containers.find(mode.substring("container:".length()))));
+            } else {
+                attachment = networks.plan(mode, id, name, options.ip());
+                placement = new NetworkPlacement.Join(attachment.namespacePath());
+            }
+            if (options.ip() != null && attachment == null) {
+                throw new BerthException("--ip needs a bridge or veth network, not --network " + mode);
+            }
+            ContainerSpec spec;
+            try {
+                spec = SpecConverter.convert(options, imageRecord, lower, name, paths.mergedDir(id), System.getenv(), placement);
+            } catch (RuntimeException e) {
+                if (attachment != null) {
+                    networks.release(attachment.network(), id);
+                }
+                throw e;
+            }
             int self = Libc.getpid();
             ContainerRecord record = new ContainerRecord(id, name, options.image(), lower.toString(),
                     spec.process().args(), Instant.now().toString(), ContainerRecord.Status.CREATED,
-                    self, Procfs.startTime(self).orElse(0), null, null, null, options.autoRemove());
-            dev.berth.Trace.mark("spec converted");
-            containers.create(record);
-            dev.berth.Trace.mark("record written");
+                    self, Procfs.startTime(self).orElse(0), null, null, null, options.autoRemove(), mode, attachment);
+            containers.create(record); // recorded before any kernel object exists: a crash can be cleaned up
             try {
                 Json.writeAtomically(paths.containerConfig(id), spec);
-                if (options.network().equals("none")) {
-                    writeEtcFiles(paths.upperDir(id), spec.hostname());
+                if (!(placement instanceof NetworkPlacement.Host)) {
+                    writeEtcFiles(paths.upperDir(id), spec.hostname(), attachment);
                 }
             } catch (RuntimeException e) {
-                containers.remove(id);
+                discardLocked(record);
                 throw e;
             }
             return new Container(record, spec, new Overlay(List.of(lower), paths.upperDir(id), paths.workDir(id)));
         });
+        dev.berth.Trace.mark("recorded");
+        Attachment attachment = container.record().attachment();
+        if (attachment != null) {
+            try {
+                networks.setUp(attachment, "berth-" + container.record().name());
+            } catch (RuntimeException e) {
+                containers.locked(() -> {
+                    discardLocked(container.record());
+                    return null;
+                });
+                throw e;
+            }
+            dev.berth.Trace.mark("network set up");
+        }
+        return container;
+    }
+
+    /** The network namespace of a running container, for --network container:NAME. */
+    private static String namespaceOf(ContainerRecord target) {
+        if (target.status() != ContainerRecord.Status.RUNNING) {
+            throw new BerthException("cannot join the network of container " + target.name() + ": it is not running");
+        }
+        if (target.attachment() != null) {
+            return target.attachment().namespacePath();
+        }
+        if ("host".equals(target.network())) {
+            throw new BerthException("cannot join the network of container " + target.name() + ": it uses the host's");
+        }
+        return "/proc/" + target.pid() + "/ns/net";
+    }
+
+    /** Takes away a container's network objects and its record. */
+    private void discardLocked(ContainerRecord record) {
+        tearDownNetwork(record);
+        containers.remove(record.id());
+    }
+
+    private void tearDownNetwork(ContainerRecord record) {
+        if (record.attachment() != null) {
+            networks.tearDown(record.attachment(), record.id());
+        }
     }
 
     /** Starts a created container's first process and records it as running. */
@@ -175,6 +286,7 @@ public final class Berth {
         if (!Files.exists(paths.containerRecord(record.id()))) {
             return; // removed meanwhile (berth rm -f)
         }
+        tearDownNetwork(record);
         if (record.autoRemove()) {
             containers.remove(record.id());
         } else {
@@ -209,7 +321,7 @@ public final class Berth {
                 }
                 kill(record);
             }
-            containers.remove(record.id());
+            discardLocked(record);
             return record;
         });
     }
@@ -245,6 +357,7 @@ public final class Berth {
                     || Procfs.isAlive(record.pid(), record.pidStartTime())) {
                 continue;
             }
+            tearDownNetwork(record);
             if (record.status() == ContainerRecord.Status.CREATED || record.autoRemove()) {
                 containers.remove(record.id());
             } else {
@@ -253,12 +366,12 @@ public final class Berth {
         }
     }
 
-    private static void writeEtcFiles(Path upper, String hostname) {
+    private static void writeEtcFiles(Path upper, String hostname, Attachment attachment) {
         try {
             Path etc = Files.createDirectories(upper.resolve("etc"));
             Files.writeString(etc.resolve("hostname"), hostname + "\n");
-            Files.writeString(etc.resolve("hosts"),
-                    "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+            Files.writeString(etc.resolve("hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                    + (attachment != null ? attachment.ipAddress() + "\t" + hostname + "\n" : ""));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the container's /etc files", e);
         }

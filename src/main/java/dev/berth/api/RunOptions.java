@@ -9,7 +9,8 @@ import java.util.List;
  * @param image   an image name, or null when {@code rootfs} is given
  * @param rootfs  a directory to run as the container's root (the seed's my_container), or null
  * @param command the command and its arguments; empty for the image's default
- * @param network "none" (own namespace, only lo) or "host"
+ * @param network "none" (own namespace, only lo), "host", "container:NAME", or a network's name
+ * @param ip      a static address on that network, or null for the next free one
  */
 public record RunOptions(
         String image,
@@ -24,6 +25,7 @@ public record RunOptions(
         boolean interactive,
         boolean autoRemove,
         String network,
+        String ip,
         boolean readOnly) {
 
     public RunOptions {
@@ -33,6 +35,6 @@ public record RunOptions(
 
     /** The options of {@code berth run IMAGE COMMAND...} with everything else at its default. */
     public static RunOptions of(String image, List<String> command) {
-        return new RunOptions(image, null, command, null, null, List.of(), null, null, false, false, false, "none", false);
+        return new RunOptions(image, null, command, null, null, List.of(), null, null, false, false, false, "none", null, false);
     }
 }

@@ -24,7 +24,7 @@ final class SpecConverter {
      * @param merged  where the root is assembled
      */
     static ContainerSpec convert(RunOptions options, ImageRecord image, Path lower, String name, Path merged,
-                                 Map<String, String> hostEnv) {
+                                 Map<String, String> hostEnv, NetworkPlacement network) {
         List<String> args = !options.command().isEmpty() ? options.command()
                 : image != null ? image.command() : List.of();
         if (args.isEmpty()) {
@@ -36,7 +36,7 @@ final class SpecConverter {
             throw new BerthException("the working directory '" + cwd + "' is invalid: it must be an absolute path");
         }
         String hostname = options.hostname() != null ? options.hostname() : name;
-        if (!options.network().equals("host") && !hostname.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
+        if (!(network instanceof NetworkPlacement.Host) && !hostname.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
             throw new BerthException("invalid hostname '" + hostname + "'");
         }
         UserLookup.Resolved user = new UserLookup(lower).resolve(options.user());
@@ -57,11 +57,10 @@ final class SpecConverter {
         for (NamespaceType type : List.of(NamespaceType.PID, NamespaceType.IPC, NamespaceType.UTS, NamespaceType.MOUNT)) {
             namespaces.add(new LinuxSpec.Namespace(type, null));
         }
-        switch (options.network()) {
-            case "none" -> namespaces.add(new LinuxSpec.Namespace(NamespaceType.NETWORK, null));
-            case "host" -> { }
-            default -> throw new BerthException("unknown network '" + options.network()
-                    + "': this berth supports --network none and --network host");
+        switch (network) {
+            case NetworkPlacement.Own own -> namespaces.add(new LinuxSpec.Namespace(NamespaceType.NETWORK, null));
+            case NetworkPlacement.Host host -> { }
+            case NetworkPlacement.Join join -> namespaces.add(new LinuxSpec.Namespace(NamespaceType.NETWORK, join.path()));
         }
 
         ProcessSpec process = new ProcessSpec(options.tty(), user.user(), args,

@@ -1,15 +1,18 @@
 package dev.berth.cli;
 
+import dev.berth.state.Attachment;
 import dev.berth.state.ContainerRecord;
 import dev.berth.state.Json;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
-/** {@code berth inspect}: a container's record as JSON. */
-@Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show a container's record as JSON.")
+/** {@code berth inspect}: containers as JSON, in the shape of Docker's inspect output. */
+@Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show containers as JSON.")
 final class InspectCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -19,8 +22,53 @@ final class InspectCommand implements Runnable {
 
     @Override
     public void run() {
-        List<ContainerRecord> records = containers.stream().map(c -> Main.berth(spec).inspect(c)).toList();
-        spec.commandLine().getOut().println(Json.render(records));
+        var berth = Main.berth(spec);
+        List<Map<String, Object>> views = containers.stream().map(c -> view(berth.inspect(c))).toList();
+        spec.commandLine().getOut().println(Json.render(views));
         spec.commandLine().getOut().flush();
+    }
+
+    static Map<String, Object> view(ContainerRecord r) {
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("Status", r.status().name().toLowerCase(java.util.Locale.ROOT));
+        state.put("Running", r.status() == ContainerRecord.Status.RUNNING);
+        state.put("Pid", r.status() == ContainerRecord.Status.RUNNING ? r.pid() : 0);
+        state.put("ExitCode", r.exitCode());
+        state.put("StartedAt", r.startedAt());
+        state.put("FinishedAt", r.finishedAt());
+
+        Map<String, Object> network = new LinkedHashMap<>();
+        network.put("NetworkMode", r.network());
+        Attachment a = r.attachment();
+        if (a != null) {
+            network.put("SandboxKey", a.visiblePath());
+            network.put("IPAddress", a.ipAddress());
+            network.put("IPPrefixLen", a.prefixLength());
+            network.put("Gateway", a.gateway());
+            Map<String, Object> endpoint = new LinkedHashMap<>();
+            endpoint.put("Driver", a.driver());
+            endpoint.put("IPAddress", a.ipAddress());
+            endpoint.put("IPPrefixLen", a.prefixLength());
+            endpoint.put("Gateway", a.gateway());
+            endpoint.put("MTU", a.mtu());
+            endpoint.put("HostInterface", a.hostInterface());
+            endpoint.put("ContainerInterface", a.containerInterface());
+            endpoint.put("Bridge", a.bridge());
+            endpoint.put("NamespacePin", a.namespacePath());
+            network.put("Networks", Map.of(a.network(), endpoint));
+        }
+
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("Id", r.id());
+        view.put("Name", r.name());
+        view.put("Created", r.created());
+        view.put("Path", r.command().getFirst());
+        view.put("Args", r.command().subList(1, r.command().size()));
+        view.put("State", state);
+        view.put("Image", r.image());
+        view.put("Rootfs", r.rootfs());
+        view.put("AutoRemove", r.autoRemove());
+        view.put("NetworkSettings", network);
+        return view;
     }
 }

@@ -1,6 +1,7 @@
 package dev.berth.cli;
 
 import dev.berth.BerthException;
+import dev.berth.Explain;
 import dev.berth.Trace;
 import dev.berth.api.Berth;
 import dev.berth.state.BerthPaths;
@@ -33,11 +34,19 @@ public final class Main implements Runnable {
             description = "Runtime root: locks, namespace pins (default: ${DEFAULT-VALUE}; env BERTH_RUN_ROOT).")
     Path runRoot;
 
+    @Option(names = "--explain", scope = ScopeType.INHERIT,
+            description = "Print each kernel operation as the tutorial's equivalent command (ip netns add, ip link add…).")
+    boolean explain;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     Berth berth() {
-        return new Berth(new BerthPaths(root, runRoot));
+        Explain explainer = explain ? command -> {
+            System.err.println("+ " + command);
+            System.err.flush();
+        } : Explain.NONE;
+        return new Berth(new BerthPaths(root, runRoot), explainer);
     }
 
     static Berth berth(CommandLine.Model.CommandSpec spec) {
@@ -87,6 +96,8 @@ public final class Main implements Runnable {
         verbs.put("ps", PsCommand::new);
         verbs.put("rm", RmCommand::new);
         verbs.put("inspect", InspectCommand::new);
+        verbs.put("network", NetworkCommand::new);
+        verbs.put("gc", GcCommand::new);
         return verbs;
     }
 

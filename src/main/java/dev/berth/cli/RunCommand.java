@@ -58,9 +58,13 @@ final class RunCommand implements Callable<Integer> {
             description = "Run a directory as the root filesystem instead of an image (left unchanged).")
     Path rootfs;
 
-    @Option(names = "--network", paramLabel = "MODE", defaultValue = "none",
-            description = "none (own network namespace, only lo) or host.")
+    @Option(names = "--network", paramLabel = "NETWORK", defaultValue = "berth0",
+            description = "A network (default: ${DEFAULT-VALUE}, the default bridge; 'veth' for the tutorial's "
+                    + "point-to-point pair), none (only lo), host, or container:NAME.")
     String network;
+
+    @Option(names = "--ip", paramLabel = "ADDRESS", description = "A static IPv4 address on the network.")
+    String ip;
 
     @Option(names = "--read-only", description = "Mount the container's root filesystem read-only.")
     boolean readOnly;
@@ -91,7 +95,7 @@ final class RunCommand implements Callable<Integer> {
             berth.ensureBusyboxImage();
         }
         Container container = berth.create(new RunOptions(image, rootfs, command, name, hostname, env, workdir, user,
-                tty, interactive, autoRemove, network, readOnly));
+                tty, interactive, autoRemove, network, ip, readOnly));
         Trace.mark("created");
         SignalForwarder signals = new SignalForwarder();
         ContainerProcess process = berth.start(container,

@@ -61,6 +61,8 @@ public final class Libc {
     private static final Downcall SYMLINKAT = errnoFn("symlinkat", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS);
     private static final Downcall FCHOWNAT = errnoFn("fchownat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT);
     private static final Downcall SOCKET = errnoFn("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final Downcall SEND = errnoFn("send", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final Downcall RECV = errnoFn("recv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final Downcall ACCESS = errnoFn("access", JAVA_INT, ADDRESS, JAVA_INT);
     private static final Downcall UMASK = fn("umask", JAVA_INT, JAVA_INT);
     private static final Downcall KILL = errnoFn("kill", JAVA_INT, JAVA_INT, JAVA_INT);
@@ -304,6 +306,14 @@ public final class Libc {
 
     public static int socket(int domain, int type, int protocol) {
         return (int) call("socket", null, (st, a) -> (int) SOCKET.handle().invokeExact(st, domain, type, protocol));
+    }
+
+    public static long send(int fd, MemorySegment buffer, long length) {
+        return call("send", null, (st, a) -> (long) SEND.handle().invokeExact(st, fd, buffer, length, 0));
+    }
+
+    public static long recv(int fd, MemorySegment buffer, long length) {
+        return call("recv", null, (st, a) -> (long) RECV.handle().invokeExact(st, fd, buffer, length, 0));
     }
 
     /** access(2) with X_OK: true when the calling thread may execute path. */

@@ -40,5 +40,22 @@ public record BerthPaths(Path root, Path runRoot) {
     /** Where the container's root is assembled (inside its own mount namespace only). */
     public Path mergedDir(String id) { return container(id).resolve("merged"); }
 
+    public Path networks() { return root.resolve("networks"); }
+
+    public Path network(String name) { return networks().resolve(name); }
+
+    public Path networkRecord(String name) { return network(name).resolve("network.json"); }
+
+    /** One file per allocated address, named by the address, holding the container's id. */
+    public Path networkAddresses(String name) { return network(name).resolve("addresses"); }
+
+    /** berth's own pins of network namespaces. */
+    public Path netnsPins() { return runRoot.resolve("netns"); }
+
+    public Path netnsPin(String containerId) { return netnsPins().resolve(containerId); }
+
+    /** Where {@code ip netns} looks: the container's namespace is also pinned there. */
+    public Path visibleNetns(String containerName) { return Path.of("/run/netns", "berth-" + containerName); }
+
     public Path lock(String name) { return runRoot.resolve("locks").resolve(name + ".lock"); }
 }

@@ -1,5 +1,7 @@
 package dev.berth.state;
 
+import dev.berth.state.Attachment;
+
 import java.util.List;
 
 /**
@@ -11,6 +13,8 @@ import java.util.List;
  * @param pidStartTime the process's start time in clock ticks since boot (/proc/PID/stat field 22),
  *                     which tells a live container from a recycled pid
  * @param exitCode     null while it runs, and when it ended without berth seeing how
+ * @param network      the network mode asked for: none, host, container:NAME or a network's name
+ * @param attachment   the container's place on that network (null for none, host, container:)
  */
 public record ContainerRecord(
         String id,
@@ -25,7 +29,9 @@ public record ContainerRecord(
         Integer exitCode,
         String startedAt,
         String finishedAt,
-        boolean autoRemove) {
+        boolean autoRemove,
+        String network,
+        Attachment attachment) {
 
     public enum Status { CREATED, RUNNING, EXITED }
 
@@ -35,12 +41,12 @@ public record ContainerRecord(
 
     public ContainerRecord running(int pid, long pidStartTime, String startedAt) {
         return new ContainerRecord(id, name, image, rootfs, command, created, Status.RUNNING, pid, pidStartTime,
-                null, startedAt, null, autoRemove);
+                null, startedAt, null, autoRemove, network, attachment);
     }
 
     public ContainerRecord exited(Integer exitCode, String finishedAt) {
         return new ContainerRecord(id, name, image, rootfs, command, created, Status.EXITED, 0, 0, exitCode,
-                startedAt, finishedAt, autoRemove);
+                startedAt, finishedAt, autoRemove, network, attachment);
     }
 
     public String shortId() {

@@ -23,11 +23,16 @@ class SpecConverterTest {
     private static final ImageRecord BUSYBOX = new ImageRecord("busybox", "t", "s", List.of("sh"), List.of("IMG=1"), "/");
 
     private ContainerSpec convert(RunOptions options) {
-        return SpecConverter.convert(options, BUSYBOX, lower, "web", Path.of("/m"), Map.of("FROM_HOST", "h"));
+        NetworkPlacement placement = switch (options.network()) {
+            case "host" -> new NetworkPlacement.Host();
+            case "none" -> new NetworkPlacement.Own();
+            default -> new NetworkPlacement.Join("/run/berth/netns/x");
+        };
+        return SpecConverter.convert(options, BUSYBOX, lower, "web", Path.of("/m"), Map.of("FROM_HOST", "h"), placement);
     }
 
     private static RunOptions options(List<String> env, String workdir, String network, boolean tty) {
-        return new RunOptions("busybox", null, List.of(), null, null, env, workdir, null, tty, false, false, network, false);
+        return new RunOptions("busybox", null, List.of(), null, null, env, workdir, null, tty, false, false, network, null, false);
     }
 
     @Test
@@ -55,14 +60,20 @@ class SpecConverterTest {
     }
 
     @Test
+    void aNetworkJoinsItsPinnedNamespace() {
+        ContainerSpec spec = convert(options(List.of(), null, "lab", false));
+        assertThat(spec.linux().namespaces()).filteredOn(n -> n.kind() == NamespaceType.NETWORK)
+                .extracting(n -> n.path()).containsExactly("/run/berth/netns/x");
+    }
+
+    @Test
     void badInputIsRefusedWithAReason() {
         assertThatThrownBy(() -> convert(options(List.of(), "relative/dir", "none", false)))
                 .isInstanceOf(BerthException.class).hasMessageContaining("must be an absolute path");
-        assertThatThrownBy(() -> convert(options(List.of(), null, "bridge9", false)))
-                .hasMessageContaining("unknown network 'bridge9'");
         assertThatThrownBy(() -> convert(options(List.of("=x"), null, "none", false)))
                 .hasMessageContaining("invalid environment variable");
-        assertThatThrownBy(() -> SpecConverter.convert(RunOptions.of(null, List.of()), null, lower, "web", Path.of("/m"), Map.of()))
+        assertThatThrownBy(() -> SpecConverter.convert(RunOptions.of(null, List.of()), null, lower, "web", Path.of("/m"), Map.of(),
+                new NetworkPlacement.Own()))
                 .hasMessage("no command specified");
     }
 }

@@ -40,7 +40,11 @@ class RunIT {
         if (berth == null) {
             return;
         }
-        assertThat(berth.run("ps", "-a", "-q").out()).isEmpty();
+        try {
+            assertThat(berth.run("ps", "-a", "-q").out()).isEmpty();
+        } finally {
+            berth.removeEverything(); // and the default network the runs created
+        }
         Path containers = berth.root().resolve("containers");
         if (Files.isDirectory(containers)) {
             try (Stream<Path> left = Files.list(containers)) {
@@ -109,7 +113,8 @@ class RunIT {
 
     @Test
     void ownNetworkNamespaceHasOnlyLoopbackUp() throws Exception {
-        String links = sh("ip -o link | cut -d: -f2; ping -c1 -W1 127.0.0.1 >/dev/null && echo lo-works");
+        String links = sh("ip -o link | cut -d: -f2; ping -c1 -W1 127.0.0.1 >/dev/null && echo lo-works",
+                "--network", "none");
         assertThat(links.lines().map(String::strip).toList()).containsExactly("lo", "lo-works");
         String inside = sh("readlink /proc/self/ns/net").strip();
         assertThat(inside).isNotEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString());
@@ -137,7 +142,7 @@ class RunIT {
                 "echo changed > /etc/passwd; rm /bin/ls; mkdir /new && echo x > /new/file"));
         assertThat(listing(image)).isEqualTo(before);
         assertThat(Files.readString(image.resolve("etc/passwd"))).startsWith("root:x:0:0");
-        String id = ok(berth.run("inspect", "writer")).out().replaceAll("(?s).*\"id\" : \"([0-9a-f]{64})\".*", "$1");
+        String id = ok(berth.run("inspect", "writer")).out().replaceAll("(?s).*\"Id\" : \"([0-9a-f]{64})\".*", "$1");
         Path upper = berth.root().resolve("containers").resolve(id).resolve("upper");
         assertThat(Files.readString(upper.resolve("etc/passwd"))).isEqualTo("changed\n");
         assertThat(Files.readString(upper.resolve("new/file"))).isEqualTo("x\n");

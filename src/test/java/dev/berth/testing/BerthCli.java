@@ -108,6 +108,16 @@ public final class BerthCli {
         }
     }
 
+    /** Removes every container (killing running ones) and every network of this instance. */
+    public void removeEverything() {
+        for (String id : run("ps", "-a", "-q").out().lines().toList()) {
+            run("rm", "-f", id);
+        }
+        for (String line : run("network", "ls").out().lines().skip(1).toList()) {
+            run("network", "rm", line.split("\\s+")[1]);
+        }
+    }
+
     /** Runs a host tool as an independent observer (ip, ss, mount…). */
     public static Result host(String... command) {
         return exec(new ProcessBuilder(command), null);

@@ -1,0 +1,126 @@
+package dev.berth.netlink;
+
+import dev.berth.linux.Errno;
+import dev.berth.linux.Libc;
+import dev.berth.linux.SyscallException;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An {@code AF_NETLINK}/{@code NETLINK_ROUTE} socket. It belongs to the network namespace of the thread
+ * that opened it, for its whole life; requests are acknowledged, and an {@code NLMSG_ERROR} becomes a
+ * {@link SyscallException} naming what was being done.
+ */
+final class NetlinkSocket implements AutoCloseable {
+    private static final int AF_NETLINK = 16, SOCK_RAW = 3, SOCK_CLOEXEC = 02000000, NETLINK_ROUTE = 0;
+    static final int NLMSG_ERROR = 2, NLMSG_DONE = 3;
+    static final int NLM_F_REQUEST = 1, NLM_F_MULTI = 2, NLM_F_ACK = 4, NLM_F_DUMP = 0x300,
+            NLM_F_REPLACE = 0x100, NLM_F_EXCL = 0x200, NLM_F_CREATE = 0x400;
+
+    private final int fd;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment receive = arena.allocate(64 * 1024);
+    private int sequence = (int) (System.nanoTime() & 0x3fffffff);
+
+    NetlinkSocket() {
+        this.fd = Libc.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    }
+
+    /** Sends a request that wants an acknowledgement; throws when the kernel answers with an error. */
+    synchronized void request(Message message, String what) {
+        int seq = send(message, NLM_F_ACK);
+        for (ByteBuffer reply : receive(seq, what)) {
+            if (reply == null) {
+                return;
+            }
+        }
+    }
+
+    /** Sends a dump request; returns each answering message (header included), until NLMSG_DONE. */
+    synchronized List<ByteBuffer> dump(Message message, String what) {
+        int seq = send(message, NLM_F_DUMP);
+        List<ByteBuffer> messages = new ArrayList<>();
+        for (ByteBuffer reply : receive(seq, what)) {
+            if (reply == null) {
+                break;
+            }
+            messages.add(reply);
+        }
+        return messages;
+    }
+
+    private int send(Message message, int extraFlags) {
+        int seq = ++sequence;
+        byte[] bytes = message.bytes(seq);
+        ByteBuffer header = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
+        header.putShort(6, (short) (header.getShort(6) | NLM_F_REQUEST | extraFlags));
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment out = call.allocate(bytes.length);
+            out.copyFrom(MemorySegment.ofArray(bytes));
+            Libc.send(fd, out, bytes.length);
+        }
+        return seq;
+    }
+
+    /**
+     * The replies to seq, as an iterable that ends with a null element for the final acknowledgement or
+     * NLMSG_DONE. Error replies throw.
+     */
+    private Iterable<ByteBuffer> receive(int seq, String what) {
+        List<ByteBuffer> replies = new ArrayList<>();
+        while (true) {
+            long n = recvRetrying();
+            ByteBuffer buffer = ByteBuffer.wrap(receive.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE))
+                    .order(ByteOrder.nativeOrder());
+            int at = 0;
+            while (at + Message.HEADER <= n) {
+                int length = buffer.getInt(at);
+                int type = Short.toUnsignedInt(buffer.getShort(at + 4));
+                int replySeq = buffer.getInt(at + 8);
+                if (length < Message.HEADER || at + length > n) {
+                    throw new IllegalStateException("malformed netlink reply while " + what);
+                }
+                if (replySeq == seq) {
+                    if (type == NLMSG_ERROR) {
+                        int error = -buffer.getInt(at + Message.HEADER);
+                        if (error != 0) {
+                            throw new SyscallException("netlink", what, error);
+                        }
+                        replies.add(null);
+                        return replies;
+                    }
+                    if (type == NLMSG_DONE) {
+                        replies.add(null);
+                        return replies;
+                    }
+                    replies.add(buffer.slice(at, length).order(ByteOrder.nativeOrder()));
+                }
+                at += (length + 3) & ~3;
+            }
+        }
+    }
+
+    private long recvRetrying() {
+        while (true) {
+            try {
+                return Libc.recv(fd, receive, receive.byteSize());
+            } catch (SyscallException e) {
+                if (e.errno() != Errno.EINTR) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        Libc.closeQuietly(fd);
+        arena.close();
+    }
+}

@@ -1,0 +1,87 @@
+package dev.berth.netlink;
+
+import dev.berth.Explain;
+import dev.berth.linux.Errno;
+import dev.berth.linux.Libc;
+import dev.berth.linux.SyscallException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Network namespaces that outlive any process: a namespace is pinned by bind-mounting its nsfs file
+ * onto plain files (berth's own pin under the run root, and one under /run/netns so the tutorial's
+ * {@code ip netns list}/{@code exec} see it). Namespace membership is per thread, so the creating
+ * thread is a throw-away one.
+ */
+public final class NetworkNamespace {
+    private static final int CLONE_NEWNET = 0x40000000;
+    private static final long MS_BIND = 4096;
+
+    private NetworkNamespace() {}
+
+    /** Creates a namespace with lo up, pinned at every path of pins (the first is berth's own). */
+    public static void create(List<Path> pins, String label, Explain explain) {
+        explain.say("ip netns add " + label);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread thread = Thread.ofPlatform().name("berth-netns-add").start(() -> {
+            try {
+                Libc.unshare(CLONE_NEWNET);
+                for (Path pin : pins) {
+                    Files.createDirectories(pin.getParent());
+                    Files.deleteIfExists(pin);
+                    Files.createFile(pin);
+                    Libc.mount("/proc/thread-self/ns/net", pin.toString(), null, MS_BIND, null);
+                }
+                try (Rtnetlink inside = Rtnetlink.here(command -> explain.say("ip netns exec " + label + " " + command))) {
+                    inside.setUp("lo");
+                }
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        Rtnetlink.join(thread);
+        if (failure.get() != null) {
+            pins.forEach(NetworkNamespace::unpin);
+            if (failure.get() instanceof RuntimeException e) {
+                throw e;
+            }
+            throw new IllegalStateException(failure.get());
+        }
+    }
+
+    /** Removes a pin (unmount, unlink); the namespace dies with its last pin and process. */
+    public static void unpin(Path pin) {
+        try {
+            Libc.umount2(pin.toString(), 2 /* MNT_DETACH */);
+        } catch (SyscallException e) {
+            if (e.errno() != Errno.EINVAL && e.errno() != Errno.ENOENT) {
+                throw e;
+            }
+        }
+        try {
+            Files.deleteIfExists(pin);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + pin, e);
+        }
+    }
+
+    /** True when path is a bind-mounted namespace pin (an nsfs mount), not just a file. */
+    public static boolean isPinned(Path pin) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] f = line.split(" ");
+                if (f.length > 4 && f[4].equals(pin.toString())) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,266 @@
+package dev.berth.netlink;
+
+import dev.berth.Explain;
+import dev.berth.linux.Errno;
+import dev.berth.linux.Libc;
+import dev.berth.linux.SyscallException;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Links, addresses and routes of one network namespace through rtnetlink: what the tutorial does with
+ * {@code ip link}, {@code ip addr} and {@code ip route}, each operation announced to an {@link Explain}
+ * as that very command.
+ */
+public final class Rtnetlink implements AutoCloseable {
+    private static final int RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18, RTM_NEWADDR = 20,
+            RTM_GETADDR = 22, RTM_NEWROUTE = 24, RTM_GETROUTE = 26;
+    private static final int IFLA_ADDRESS = 1, IFLA_IFNAME = 3, IFLA_MTU = 4, IFLA_MASTER = 10, IFLA_LINKINFO = 18,
+            IFLA_NET_NS_FD = 28, IFLA_INFO_KIND = 1, IFLA_INFO_DATA = 2, VETH_INFO_PEER = 1;
+    private static final int IFA_ADDRESS = 1, IFA_LOCAL = 2;
+    private static final int RTA_DST = 1, RTA_OIF = 4, RTA_GATEWAY = 5, RTA_TABLE = 15;
+    private static final int AF_UNSPEC = 0, AF_INET = 2, AF_INET6 = 10, IFF_UP = 1;
+    private static final int RT_TABLE_MAIN = 254, RTPROT_BOOT = 3, RT_SCOPE_UNIVERSE = 0, RT_SCOPE_LINK = 253,
+            RTN_UNICAST = 1;
+
+    private final NetlinkSocket socket;
+    private final Explain explain;
+    private final String prefix;
+
+    private Rtnetlink(NetlinkSocket socket, Explain explain, String prefix) {
+        this.socket = socket;
+        this.explain = explain;
+        this.prefix = prefix;
+    }
+
+    /** Links, addresses and routes of the calling thread's network namespace. */
+    public static Rtnetlink here(Explain explain) {
+        return new Rtnetlink(new NetlinkSocket(), explain, "");
+    }
+
+    /**
+     * Of the network namespace pinned at nsPath: the socket is opened by a throw-away thread that joins
+     * the namespace, and stays there. label names it in explanations ({@code ip netns exec LABEL …}).
+     */
+    public static Rtnetlink in(String nsPath, String label, Explain explain) {
+        AtomicReference<Object> result = new AtomicReference<>();
+        Thread thread = Thread.ofPlatform().name("berth-netns").start(() -> {
+            try {
+                int fd = Libc.open(nsPath, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+                try {
+                    Libc.setns(fd, 0x40000000 /* CLONE_NEWNET */);
+                } finally {
+                    Libc.closeQuietly(fd);
+                }
+                result.set(new NetlinkSocket());
+            } catch (Throwable t) {
+                result.set(t);
+            }
+        });
+        join(thread);
+        if (result.get() instanceof RuntimeException e) {
+            throw e;
+        }
+        if (result.get() instanceof Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        return new Rtnetlink((NetlinkSocket) result.get(), explain, "ip netns exec " + label + " ");
+    }
+
+    static void join(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    // ---- links --------------------------------------------------------------------------------------
+
+    public record Link(int index, String name, String kind, boolean up, int mtu, int master) {}
+
+    public List<Link> links() {
+        List<Link> links = new ArrayList<>();
+        for (ByteBuffer m : socket.dump(new Message(RTM_GETLINK, 0).ifinfo(AF_UNSPEC, 0, 0, 0), "listing links")) {
+            if (Short.toUnsignedInt(m.getShort(4)) != RTM_NEWLINK) {
+                continue;
+            }
+            int index = m.getInt(20);
+            int flags = m.getInt(24);
+            Attributes a = Attributes.parse(m, 32, m.limit());
+            Integer mtu = a.integer(IFLA_MTU);
+            Integer master = a.integer(IFLA_MASTER);
+            links.add(new Link(index, a.string(IFLA_IFNAME), a.nested(IFLA_LINKINFO).string(IFLA_INFO_KIND),
+                    (flags & IFF_UP) != 0, mtu == null ? 0 : mtu, master == null ? 0 : master));
+        }
+        return links;
+    }
+
+    public Optional<Link> link(String name) {
+        return links().stream().filter(l -> l.name().equals(name)).findFirst();
+    }
+
+    private int index(String name) {
+        return link(name).orElseThrow(() -> new SyscallException("netlink", "no link named " + name, Errno.ENOENT)).index();
+    }
+
+    /**
+     * A veth pair whose peer is created directly inside the namespace peerNsFd points at (one request,
+     * so no window where the peer sits in this namespace).
+     */
+    public void createVeth(String name, String peerName, int peerNsFd, String peerNsLabel, int mtu) {
+        explain.say(prefix + "ip link add " + name + " type veth peer name " + peerName + " netns " + peerNsLabel
+                + (mtu > 0 ? " mtu " + mtu : ""));
+        Message m = new Message(RTM_NEWLINK, NetlinkSocket.NLM_F_CREATE | NetlinkSocket.NLM_F_EXCL)
+                .ifinfo(AF_UNSPEC, 0, 0, 0).attr(IFLA_IFNAME, name);
+        if (mtu > 0) {
+            m.attr(IFLA_MTU, mtu);
+        }
+        m.begin(IFLA_LINKINFO).attr(IFLA_INFO_KIND, "veth").begin(IFLA_INFO_DATA).begin(VETH_INFO_PEER)
+                .ifinfo(AF_UNSPEC, 0, 0, 0).attr(IFLA_IFNAME, peerName).attr(IFLA_NET_NS_FD, peerNsFd);
+        if (mtu > 0) {
+            m.attr(IFLA_MTU, mtu);
+        }
+        m.end().end().end();
+        socket.request(m, "creating veth " + name);
+    }
+
+    public void createBridge(String name, int mtu) {
+        explain.say(prefix + "ip link add " + name + " type bridge" + (mtu > 0 ? " mtu " + mtu : ""));
+        Message m = new Message(RTM_NEWLINK, NetlinkSocket.NLM_F_CREATE | NetlinkSocket.NLM_F_EXCL)
+                .ifinfo(AF_UNSPEC, 0, 0, 0).attr(IFLA_IFNAME, name);
+        if (mtu > 0) {
+            m.attr(IFLA_MTU, mtu);
+        }
+        m.begin(IFLA_LINKINFO).attr(IFLA_INFO_KIND, "bridge").end();
+        socket.request(m, "creating bridge " + name);
+    }
+
+    public void setUp(String name) {
+        explain.say(prefix + "ip link set " + name + " up");
+        socket.request(new Message(RTM_NEWLINK, 0).ifinfo(AF_UNSPEC, index(name), IFF_UP, IFF_UP),
+                "setting " + name + " up");
+    }
+
+    public void setMaster(String name, String master) {
+        explain.say(prefix + "ip link set " + name + " master " + master);
+        socket.request(new Message(RTM_NEWLINK, 0).ifinfo(AF_UNSPEC, index(name), 0, 0)
+                .attr(IFLA_MASTER, index(master)), "attaching " + name + " to " + master);
+    }
+
+    public void delete(String name) {
+        explain.say(prefix + "ip link del " + name);
+        socket.request(new Message(RTM_DELLINK, 0).ifinfo(AF_UNSPEC, 0, 0, 0).attr(IFLA_IFNAME, name),
+                "deleting link " + name);
+    }
+
+    /** Deletes a link when it exists; true when it did. */
+    public boolean deleteIfPresent(String name) {
+        if (link(name).isEmpty()) {
+            return false;
+        }
+        try {
+            delete(name);
+            return true;
+        } catch (SyscallException e) {
+            if (e.errno() == Errno.ENODEV || e.errno() == Errno.ENOENT) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    // ---- addresses ----------------------------------------------------------------------------------
+
+    public record Address(int index, InetAddress address, int prefixLength) {}
+
+    public void addAddress(String device, InetAddress address, int prefixLength) {
+        explain.say(prefix + "ip addr add " + address.getHostAddress() + "/" + prefixLength + " dev " + device);
+        byte[] raw = address.getAddress();
+        socket.request(new Message(RTM_NEWADDR, NetlinkSocket.NLM_F_CREATE | NetlinkSocket.NLM_F_EXCL)
+                .ifaddr(family(address), prefixLength, RT_SCOPE_UNIVERSE, index(device))
+                .attr(IFA_LOCAL, raw).attr(IFA_ADDRESS, raw), "adding " + address.getHostAddress() + " to " + device);
+    }
+
+    public List<Address> addresses() {
+        List<Address> addresses = new ArrayList<>();
+        for (ByteBuffer m : socket.dump(new Message(RTM_GETADDR, 0).ifaddr(AF_UNSPEC, 0, 0, 0), "listing addresses")) {
+            int prefixLength = Byte.toUnsignedInt(m.get(17));
+            int index = m.getInt(20);
+            Attributes a = Attributes.parse(m, 24, m.limit());
+            byte[] raw = a.bytes(IFA_LOCAL) != null ? a.bytes(IFA_LOCAL) : a.bytes(IFA_ADDRESS);
+            if (raw != null) {
+                addresses.add(new Address(index, address(raw), prefixLength));
+            }
+        }
+        return addresses;
+    }
+
+    // ---- routes -------------------------------------------------------------------------------------
+
+    /** A route of the main table; destination null for the default route. */
+    public record Route(InetAddress destination, int prefixLength, InetAddress gateway, int outputIndex) {}
+
+    public void addDefaultRoute(InetAddress gateway, String device) {
+        explain.say(prefix + "ip route add default via " + gateway.getHostAddress() + " dev " + device);
+        socket.request(new Message(RTM_NEWROUTE, NetlinkSocket.NLM_F_CREATE | NetlinkSocket.NLM_F_EXCL)
+                .rtmsg(family(gateway), 0, RT_TABLE_MAIN, RTPROT_BOOT, RT_SCOPE_UNIVERSE, RTN_UNICAST)
+                .attr(RTA_GATEWAY, gateway.getAddress()).attr(RTA_OIF, index(device)), "adding the default route");
+    }
+
+    /** A directly connected route: destination/prefixLength reached through device. */
+    public void addLinkRoute(InetAddress destination, int prefixLength, String device) {
+        explain.say(prefix + "ip route add " + destination.getHostAddress() + "/" + prefixLength + " dev " + device);
+        socket.request(new Message(RTM_NEWROUTE, NetlinkSocket.NLM_F_CREATE | NetlinkSocket.NLM_F_EXCL)
+                .rtmsg(family(destination), prefixLength, RT_TABLE_MAIN, RTPROT_BOOT, RT_SCOPE_LINK, RTN_UNICAST)
+                .attr(RTA_DST, destination.getAddress()).attr(RTA_OIF, index(device)),
+                "adding a route to " + destination.getHostAddress() + "/" + prefixLength);
+    }
+
+    public List<Route> routes() {
+        List<Route> routes = new ArrayList<>();
+        for (ByteBuffer m : socket.dump(new Message(RTM_GETROUTE, 0).rtmsg(AF_UNSPEC, 0, 0, 0, 0, 0), "listing routes")) {
+            int dstLength = Byte.toUnsignedInt(m.get(17));
+            int table = Byte.toUnsignedInt(m.get(20));
+            Attributes a = Attributes.parse(m, 28, m.limit());
+            Integer tableAttr = a.integer(RTA_TABLE);
+            if ((tableAttr != null ? tableAttr : table) != RT_TABLE_MAIN) {
+                continue;
+            }
+            Integer oif = a.integer(RTA_OIF);
+            routes.add(new Route(a.bytes(RTA_DST) == null ? null : address(a.bytes(RTA_DST)), dstLength,
+                    a.bytes(RTA_GATEWAY) == null ? null : address(a.bytes(RTA_GATEWAY)), oif == null ? 0 : oif));
+        }
+        return routes;
+    }
+
+    private static int family(InetAddress address) {
+        return address instanceof Inet6Address ? AF_INET6 : AF_INET;
+    }
+
+    private static InetAddress address(byte[] raw) {
+        try {
+            return InetAddress.getByAddress(raw);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    static boolean isIpv4(InetAddress address) {
+        return address instanceof Inet4Address;
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+}

@@ -1,0 +1,226 @@
+package dev.berth.it;
+
+import dev.berth.testing.BerthCli;
+import dev.berth.testing.BerthCli.Result;
+import dev.berth.testing.Privileged;
+import dev.berth.testing.Wait;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The tutorial's Part 2, checked from both sides: the container's own address and routes seen with
+ * busybox inside, and with ip, ss, ping and curl from the (sandboxed) host.
+ */
+class NetworkIT {
+    private static final String PAGE = "Hello from the Container!";
+
+    @TempDir
+    static Path dir;
+    static BerthCli berth;
+    private final List<Process> started = new ArrayList<>();
+
+    @BeforeAll
+    static void busyboxImage() {
+        Privileged.require();
+        berth = new BerthCli(dir);
+        RunIT.ok(berth.run("image", "create", "busybox"));
+    }
+
+    @AfterEach
+    void removeContainers() {
+        for (String id : berth.run("ps", "-a", "-q").out().lines().toList()) {
+            berth.run("rm", "-f", id);
+        }
+        started.forEach(Process::destroyForcibly);
+    }
+
+    @AfterAll
+    static void removeNetworks() {
+        if (berth != null) {
+            berth.removeEverything();
+            assertThat(BerthCli.host("ip", "-o", "link").out()).doesNotContain("berth0").doesNotContain("vb");
+        }
+    }
+
+    static Result ok(Result r) {
+        return RunIT.ok(r);
+    }
+
+    /** Starts a container serving text on port over HTTP in the background; returns its address once it answers. */
+    String serve(String name, int port, String text, String... options) {
+        List<String> args = new ArrayList<>(List.of("run", "--rm", "--name", name));
+        args.addAll(List.of(options));
+        args.addAll(List.of("busybox", "sh", "-c",
+                "mkdir -p /www && echo '" + text + "' > /www/index.html && exec httpd -f -p " + port + " -h /www"));
+        started.add(berth.start(args.toArray(String[]::new)));
+        String[] ip = new String[1];
+        Wait.until(name + " to be running", Duration.ofSeconds(30), () -> {
+            Result inspect = berth.run("inspect", name);
+            Matcher m = Pattern.compile("\"IPAddress\" : \"([0-9.]+)\"").matcher(inspect.out());
+            if (inspect.exitCode() == 0 && inspect.out().contains("\"Running\" : true") && m.find()) {
+                ip[0] = m.group(1);
+                return true;
+            }
+            return false;
+        });
+        Wait.until(name + " to answer on :" + port, Duration.ofSeconds(30),
+                () -> BerthCli.host("curl", "-s", "-m", "1", "http://" + ip[0] + ":" + port + "/").out().contains(text));
+        return ip[0];
+    }
+
+    @Test
+    void theContainerHasOnlyLoAndEth0WithItsAddressAndADefaultRoute() {
+        String out = ok(berth.run("run", "--rm", "--name", "probe", "busybox", "sh", "-c",
+                "ip -o link | cut -d: -f2 | cut -d@ -f1; ip -o -4 addr show eth0 | awk '{print $4}'; ip route | head -1; "
+                        + "tail -1 /etc/hosts")).out();
+        List<String> lines = out.lines().map(String::strip).toList();
+        assertThat(lines.subList(0, 2)).containsExactly("lo", "eth0");
+        assertThat(lines.get(2)).matches("172\\.\\d+\\.0\\.2/16");
+        String gateway = lines.get(2).replaceFirst("\\.2/16$", ".1");
+        assertThat(lines.get(3)).startsWith("default via " + gateway + " dev eth0");
+        assertThat(lines.get(4)).isEqualTo(lines.get(2).replace("/16", "") + "\tprobe");
+        assertThat(BerthCli.host("ip", "-o", "addr", "show", "berth0").out()).contains("inet " + gateway + "/16");
+    }
+
+    @Test
+    void aServiceInsideAnswersTheHostYetIsAbsentFromTheHostsSockets() {
+        String ip = serve("web", 8080, PAGE);
+        assertThat(BerthCli.host("curl", "-s", "-m", "5", "http://" + ip + ":8080/").out()).isEqualTo(PAGE + "\n");
+        assertThat(BerthCli.host("ss", "-tln").out()).doesNotContain(":8080");
+        assertThat(ok(BerthCli.host("ip", "netns", "exec", "berth-web", "ss", "-tln")).out()).contains(":8080");
+        ok(BerthCli.host("ping", "-c", "1", "-W", "2", ip));
+        String gateway = ip.replaceFirst("\\.\\d+$", ".1");
+        ok(berth.run("run", "--rm", "busybox", "ping", "-c", "1", "-W", "2", gateway));
+    }
+
+    @Test
+    void twoContainersListenOnPort80AtOnceEachAtItsOwnAddress() {
+        String a = serve("first", 80, "first page");
+        String b = serve("second", 80, "second page");
+        assertThat(a).isNotEqualTo(b);
+        assertThat(BerthCli.host("curl", "-s", "-m", "5", "http://" + a + "/").out()).isEqualTo("first page\n");
+        assertThat(BerthCli.host("curl", "-s", "-m", "5", "http://" + b + "/").out()).isEqualTo("second page\n");
+    }
+
+    @Test
+    void containersOnOneBridgeReachEachOther() {
+        String server = serve("server", 80, "from a neighbour");
+        assertThat(ok(berth.run("run", "--rm", "busybox", "sh", "-c", fetch(server, 80))).out())
+                .isEqualTo("from a neighbour\n");
+    }
+
+    @Test
+    void ipNetnsSeesTheContainerOnlyWhileItExists() {
+        serve("visible", 8081, "x");
+        assertThat(BerthCli.host("ip", "netns", "list").out()).contains("berth-visible");
+        ok(berth.run("rm", "-f", "visible"));
+        assertThat(BerthCli.host("ip", "netns", "list").out()).doesNotContain("berth-visible");
+        assertNoContainerNetworkLeft();
+    }
+
+    @Test
+    void aContainerCanJoinAnothersNetworkNamespace() {
+        serve("pod", 8082, "shared namespace");
+        assertThat(ok(berth.run("run", "--rm", "--network", "container:pod", "busybox", "sh", "-c",
+                fetch("127.0.0.1", 8082))).out()).isEqualTo("shared namespace\n");
+    }
+
+    @Test
+    void userDefinedNetworksTakeStaticAddressesAndRefuseBadOnes() {
+        ok(berth.run("network", "create", "--subnet", "10.77.0.0/24", "lab"));
+        try {
+            String out = ok(berth.run("run", "--rm", "--network", "lab", "--ip", "10.77.0.50", "busybox", "sh", "-c",
+                    "ip -o -4 addr show eth0 | awk '{print $4}'; ip route | head -1")).out();
+            assertThat(out.lines().toList()).containsExactly("10.77.0.50/24", "default via 10.77.0.1 dev eth0 ");
+            assertThat(ok(berth.run("network", "ls")).out()).containsPattern("lab\\s+bridge\\s+10.77.0.0/24\\s+10.77.0.1");
+            assertThat(ok(berth.run("network", "inspect", "lab")).out()).contains("\"Subnet\" : \"10.77.0.0/24\"");
+            for (String bad : List.of("10.78.0.5", "10.77.0.1", "10.77.0.255", "not-an-ip")) {
+                Result r = berth.run("run", "--rm", "--network", "lab", "--ip", bad, "busybox", "true");
+                assertThat(r.exitCode()).as(bad).isEqualTo(125);
+                assertThat(r.err().lines()).hasSize(1);
+            }
+            serve("holder", 80, "x", "--network", "lab", "--ip", "10.77.0.60");
+            Result taken = berth.run("run", "--rm", "--network", "lab", "--ip", "10.77.0.60", "busybox", "true");
+            assertThat(taken.err()).contains("already in use");
+            Result busy = berth.run("network", "rm", "lab");
+            assertThat(busy.exitCode()).isEqualTo(125);
+            assertThat(busy.err()).contains("active endpoints");
+            ok(berth.run("rm", "-f", "holder"));
+            Result overlapping = berth.run("network", "create", "--subnet", "10.77.0.0/16", "lab2");
+            assertThat(overlapping.err()).contains("overlaps network lab");
+        } finally {
+            berth.run("rm", "-f", "holder");
+            ok(berth.run("network", "rm", "lab"));
+        }
+        assertThat(BerthCli.host("ip", "-o", "link").out()).doesNotContain("10.77");
+    }
+
+    @Test
+    void theVethNetworkIsTheTutorialsPointToPointPair() {
+        String ip = serve("seed", 8080, PAGE, "--network", "veth");
+        assertThat(ip).isEqualTo("192.168.10.2");
+        String hostEnd = BerthCli.host("ip", "-o", "-4", "addr").out();
+        assertThat(hostEnd).containsPattern("vb[0-9a-f]{11}\\s+inet 192\\.168\\.10\\.1/32");
+        assertThat(BerthCli.host("ip", "link", "show", "type", "bridge").out()).doesNotContain("veth");
+        assertThat(BerthCli.host("curl", "-s", "-m", "5", "http://192.168.10.2:8080/").out()).isEqualTo(PAGE + "\n");
+    }
+
+    @Test
+    void aKilledBerthsContainerNetworkGoesWithRmAndGcTakesWhatNoRecordOwns() throws Exception {
+        Process run = berth.start("run", "--name", "orphan", "busybox", "sleep", "300");
+        started.add(run);
+        Wait.until("orphan to run", Duration.ofSeconds(30), () -> berth.run("ps").out().contains("orphan"));
+        run.destroyForcibly();
+        run.waitFor();
+        assertThat(BerthCli.host("ip", "netns", "list").out()).contains("berth-orphan");
+        ok(berth.run("rm", "-f", "orphan"));
+        assertNoContainerNetworkLeft();
+
+        // what a crash in the middle of a set-up leaves: a veth end, namespace pins
+        ok(BerthCli.host("ip", "link", "add", "vb0123456789a", "type", "veth", "peer", "name", "vbpeer"));
+        ok(BerthCli.host("ip", "netns", "add", "berth-ghost"));
+        String gc = ok(berth.run("gc")).out();
+        assertThat(gc).contains("link vb0123456789a").contains("berth-ghost");
+        assertNoContainerNetworkLeft();
+    }
+
+    /**
+     * An HTTP GET from inside a container with busybox nc, printing the body's last line (Debian's
+     * busybox-static wget crashes, even on the host).
+     */
+    static String fetch(String host, int port) {
+        return "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 " + host + " " + port + " | tail -1";
+    }
+
+    private static void assertNoContainerNetworkLeft() {
+        assertThat(BerthCli.host("ip", "-o", "link").out()).doesNotContain(" vb");
+        assertThat(BerthCli.host("ip", "netns", "list").out()).isEmpty();
+        Path pins = berth.root().resolveSibling("run").resolve("netns");
+        if (Files.isDirectory(pins)) {
+            try (Stream<Path> left = Files.list(pins)) {
+                assertThat(left.toList()).isEmpty();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        try (Stream<Path> addresses = Files.walk(berth.root().resolve("networks"))) {
+            assertThat(addresses.filter(p -> p.getParent().getFileName().toString().equals("addresses")).toList()).isEmpty();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
