@@ -98,6 +98,7 @@ public final class Main implements Runnable {
         verbs.put("inspect", InspectCommand::new);
         verbs.put("network", NetworkCommand::new);
         verbs.put("gc", GcCommand::new);
+        verbs.put("demo", DemoCommand::new);
         return verbs;
     }
 

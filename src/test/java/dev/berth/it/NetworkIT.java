@@ -180,6 +180,22 @@ class NetworkIT {
     }
 
     @Test
+    void theDemoRunsTheTutorialEndToEndAndLeavesNothing() {
+        Result demo = ok(berth.run("demo"));
+        assertThat(demo.out())
+                .contains("$ ip link add vb").contains("type veth peer name eth0 netns berth-web-")
+                .contains("host -> 192.168.10.2: reachable")
+                .contains("64 bytes from 192.168.10.1")
+                .contains("listening on :8080 in the host's own namespace? no")
+                .contains("listening on :8080 in the container's namespace? yes")
+                .contains("->  " + PAGE)
+                .contains("->  first server on port 80").contains("->  second server on port 80")
+                .contains("veth pairs left on the host: 0");
+        assertNoContainerNetworkLeft();
+        assertThat(ok(berth.run("ps", "-a", "-q")).out()).isEmpty();
+    }
+
+    @Test
     void aKilledBerthsContainerNetworkGoesWithRmAndGcTakesWhatNoRecordOwns() throws Exception {
         Process run = berth.start("run", "--name", "orphan", "busybox", "sleep", "300");
         started.add(run);
