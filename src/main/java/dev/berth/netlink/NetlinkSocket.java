@@ -34,12 +34,20 @@ final class NetlinkSocket implements AutoCloseable {
 
     /** Sends a request that wants an acknowledgement; throws when the kernel answers with an error. */
     synchronized void request(Message message, String what) {
+        query(message, what);
+    }
+
+    /** Sends a request and returns the messages answering it, up to the acknowledgement. */
+    synchronized List<ByteBuffer> query(Message message, String what) {
         int seq = send(message, NLM_F_ACK);
+        List<ByteBuffer> messages = new ArrayList<>();
         for (ByteBuffer reply : receive(seq, what)) {
             if (reply == null) {
-                return;
+                break;
             }
+            messages.add(reply);
         }
+        return messages;
     }
 
     /** Sends a dump request; returns each answering message (header included), until NLMSG_DONE. */

@@ -89,8 +89,25 @@ public final class Rtnetlink implements AutoCloseable {
     public record Link(int index, String name, String kind, boolean up, int mtu, int master) {}
 
     public List<Link> links() {
+        return parseLinks(socket.dump(new Message(RTM_GETLINK, 0).ifinfo(AF_UNSPEC, 0, 0, 0), "listing links"));
+    }
+
+    /** One link by name (RTM_GETLINK with IFLA_IFNAME: no dump of every link). */
+    public Optional<Link> link(String name) {
+        try {
+            return parseLinks(socket.query(new Message(RTM_GETLINK, 0).ifinfo(AF_UNSPEC, 0, 0, 0)
+                    .attr(IFLA_IFNAME, name), "looking up link " + name)).stream().findFirst();
+        } catch (SyscallException e) {
+            if (e.errno() == Errno.ENODEV) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private static List<Link> parseLinks(List<ByteBuffer> messages) {
         List<Link> links = new ArrayList<>();
-        for (ByteBuffer m : socket.dump(new Message(RTM_GETLINK, 0).ifinfo(AF_UNSPEC, 0, 0, 0), "listing links")) {
+        for (ByteBuffer m : messages) {
             if (Short.toUnsignedInt(m.getShort(4)) != RTM_NEWLINK) {
                 continue;
             }
@@ -105,25 +122,25 @@ public final class Rtnetlink implements AutoCloseable {
         return links;
     }
 
-    public Optional<Link> link(String name) {
-        return links().stream().filter(l -> l.name().equals(name)).findFirst();
-    }
-
     private int index(String name) {
         return link(name).orElseThrow(() -> new SyscallException("netlink", "no link named " + name, Errno.ENOENT)).index();
     }
 
     /**
      * A veth pair whose peer is created directly inside the namespace peerNsFd points at (one request,
-     * so no window where the peer sits in this namespace).
+     * so no window where the peer sits in this namespace); the host end is attached to master (when not
+     * null) and brought up in the same request.
      */
-    public void createVeth(String name, String peerName, int peerNsFd, String peerNsLabel, int mtu) {
-        explain.say(prefix + "ip link add " + name + " type veth peer name " + peerName + " netns " + peerNsLabel
-                + (mtu > 0 ? " mtu " + mtu : ""));
+    public void createVeth(String name, String peerName, int peerNsFd, String peerNsLabel, int mtu, String master) {
+        explain.say(prefix + "ip link add " + name + (master != null ? " master " + master : "") + " up"
+                + (mtu > 0 ? " mtu " + mtu : "") + " type veth peer name " + peerName + " netns " + peerNsLabel);
         Message m = new Message(RTM_NEWLINK, NetlinkSocket.NLM_F_CREATE | NetlinkSocket.NLM_F_EXCL)
-                .ifinfo(AF_UNSPEC, 0, 0, 0).attr(IFLA_IFNAME, name);
+                .ifinfo(AF_UNSPEC, 0, IFF_UP, IFF_UP).attr(IFLA_IFNAME, name);
         if (mtu > 0) {
             m.attr(IFLA_MTU, mtu);
+        }
+        if (master != null) {
+            m.attr(IFLA_MASTER, index(master));
         }
         m.begin(IFLA_LINKINFO).attr(IFLA_INFO_KIND, "veth").begin(IFLA_INFO_DATA).begin(VETH_INFO_PEER)
                 .ifinfo(AF_UNSPEC, 0, 0, 0).attr(IFLA_IFNAME, peerName).attr(IFLA_NET_NS_FD, peerNsFd);
@@ -149,12 +166,6 @@ public final class Rtnetlink implements AutoCloseable {
         explain.say(prefix + "ip link set " + name + " up");
         socket.request(new Message(RTM_NEWLINK, 0).ifinfo(AF_UNSPEC, index(name), IFF_UP, IFF_UP),
                 "setting " + name + " up");
-    }
-
-    public void setMaster(String name, String master) {
-        explain.say(prefix + "ip link set " + name + " master " + master);
-        socket.request(new Message(RTM_NEWLINK, 0).ifinfo(AF_UNSPEC, index(name), 0, 0)
-                .attr(IFLA_MASTER, index(master)), "attaching " + name + " to " + master);
     }
 
     public void delete(String name) {

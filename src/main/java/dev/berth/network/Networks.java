@@ -42,6 +42,8 @@ public final class Networks {
 
     private final BerthPaths paths;
     private final Explain explain;
+    /** Bridges this instance has checked for their address: later attaches only check they are up. */
+    private final Set<String> bridgesReady = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public Networks(BerthPaths paths, Explain explain) {
         this.paths = paths;
@@ -194,18 +196,13 @@ public final class Networks {
             }
             int nsFd = Libc.open(a.namespacePath(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
             try {
-                host.createVeth(a.hostInterface(), a.containerInterface(), nsFd, label, a.mtu());
+                host.createVeth(a.hostInterface(), a.containerInterface(), nsFd, label, a.mtu(), a.bridge());
             } finally {
                 Libc.closeQuietly(nsFd);
             }
-            if (a.bridge() != null) {
-                host.setMaster(a.hostInterface(), a.bridge());
-            } else {
+            if (a.bridge() == null) {
                 // the tutorial's point-to-point pair: the host end carries the gateway address
                 host.addAddress(a.hostInterface(), gateway, 32);
-            }
-            host.setUp(a.hostInterface());
-            if (a.bridge() == null) {
                 host.addLinkRoute(ip, 32, a.hostInterface());
             }
         }
@@ -348,6 +345,9 @@ public final class Networks {
         InetAddress gateway = Subnet.parseAddress(network.gateway());
         try (Rtnetlink host = Rtnetlink.here(explain)) {
             var link = host.link(network.bridge());
+            if (link.isPresent() && link.get().up() && bridgesReady.contains(network.bridge())) {
+                return;
+            }
             if (link.isEmpty()) {
                 host.createBridge(network.bridge(), network.mtu());
                 link = host.link(network.bridge());
@@ -369,6 +369,7 @@ public final class Networks {
             if (!link.get().up()) {
                 host.setUp(network.bridge());
             }
+            bridgesReady.add(network.bridge());
         }
     }
 
