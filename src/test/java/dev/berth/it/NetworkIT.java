@@ -180,6 +180,27 @@ class NetworkIT {
     }
 
     @Test
+    void concurrentRunsNeverGetTheSameAddress() throws Exception {
+        List<Process> runs = new ArrayList<>();
+        for (int i = 0; i < 6; i++) { // all alive together: each prints its address, then waits
+            Process p = berth.start("run", "--rm", "--name", "c" + i, "busybox", "sh", "-c",
+                    "ip -o -4 addr show eth0 | awk '{print $4}'; sleep 60");
+            started.add(p);
+            runs.add(p);
+        }
+        List<String> addresses = new ArrayList<>();
+        for (Process p : runs) {
+            addresses.add(new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine());
+        }
+        assertThat(addresses).doesNotHaveDuplicates().allMatch(a -> a != null && a.matches("172\\.\\d+\\.0\\.\\d+/16"));
+        assertThat(berth.run("ps", "-q").out().lines()).hasSize(6);
+        for (int i = 0; i < 6; i++) {
+            ok(berth.run("rm", "-f", "c" + i));
+        }
+        assertNoContainerNetworkLeft();
+    }
+
+    @Test
     void theDemoRunsTheTutorialEndToEndAndLeavesNothing() {
         Result demo = ok(berth.run("demo"));
         assertThat(demo.out())
