@@ -24,11 +24,12 @@ class ArchitectureTest {
             "spec", Set.of(),
             "state", Set.of(),
             "netlink", Set.of("linux"),
+            "nftables", Set.of("state"),
             "network", Set.of("linux", "netlink", "state"),
             "image", Set.of("linux", "state"),
             "runtime", Set.of("linux", "spec"),
-            "api", Set.of("linux", "spec", "state", "image", "runtime", "netlink", "network"),
-            "cli", Set.of("linux", "spec", "state", "image", "runtime", "netlink", "network", "api"));
+            "api", Set.of("linux", "spec", "state", "image", "runtime", "netlink", "network", "nftables"),
+            "cli", Set.of("linux", "spec", "state", "image", "runtime", "netlink", "network", "nftables", "api"));
     private static final Pattern REFERENCE = Pattern.compile("\\bdev\\.berth\\.([a-z]+)\\.");
 
     @Test

@@ -9,7 +9,17 @@ import dev.berth.image.TarImporter;
 import dev.berth.linux.Libc;
 import dev.berth.linux.Procfs;
 import dev.berth.state.Attachment;
+import dev.berth.network.HostPorts;
+import dev.berth.network.NetworkRecord;
 import dev.berth.network.Networks;
+import dev.berth.network.PortSpecs;
+import dev.berth.network.ResolvConf;
+import dev.berth.network.Subnet;
+import dev.berth.network.Sysctl;
+import dev.berth.nftables.Firewall;
+import dev.berth.nftables.FirewallPlan;
+import dev.berth.nftables.Libnftables;
+import dev.berth.state.PortMapping;
 import dev.berth.runtime.ContainerProcess;
 import dev.berth.runtime.ContainerStarter;
 import dev.berth.runtime.Overlay;
@@ -24,6 +34,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -37,6 +48,7 @@ public final class Berth {
     private final ImageStore images;
     private final ContainerStore containers;
     private final Networks networks;
+    private final Explain explain;
 
     public Berth(BerthPaths paths) {
         this(paths, Explain.NONE);
@@ -48,10 +60,26 @@ public final class Berth {
         this.images = new ImageStore(paths);
         this.containers = new ContainerStore(paths);
         this.networks = new Networks(paths, explain);
+        this.explain = explain;
     }
 
     public Networks networks() {
         return networks;
+    }
+
+    /** Creates a network and adds its rules to the firewall. */
+    public NetworkRecord createNetwork(String name, String driver, String subnet, String gateway, Integer mtu,
+                                      boolean internal) {
+        return containers.locked(() -> {
+            NetworkRecord record = networks.create(name, driver, subnet, gateway, mtu, internal);
+            syncFirewall(explain);
+            return record;
+        });
+    }
+
+    /** The firewall rules berth installed that concern network name, as nft prints them. */
+    public List<String> firewallRulesOf(String name) {
+        return Firewall.list().isEmpty() ? List.of() : Firewall.rulesMentioning(name);
     }
 
     /** Name → address of the containers attached to a network. */
@@ -71,6 +99,7 @@ public final class Berth {
         containers.locked(() -> {
             reconcileLocked();
             networks.remove(name);
+            syncFirewall(explain);
             return null;
         });
     }
@@ -84,10 +113,12 @@ public final class Berth {
             reconcileLocked();
             List<ContainerRecord> live = containers.list().stream()
                     .filter(r -> r.status() != ContainerRecord.Status.EXITED).toList();
-            return networks.gc(
+            List<String> removed = networks.gc(
                     live.stream().map(ContainerRecord::id).collect(java.util.stream.Collectors.toSet()),
                     live.stream().filter(r -> r.attachment() != null).map(r -> r.attachment().visiblePath())
                             .collect(java.util.stream.Collectors.toSet()));
+            syncFirewall(explain);
+            return removed;
         });
     }
 
@@ -173,6 +204,7 @@ public final class Berth {
             });
             String id = Names.newId();
             String mode = options.network();
+            List<PortMapping> ports = publications(options);
             Attachment attachment = null;
             NetworkPlacement placement;
             if (mode.equals("none")) {
@@ -185,8 +217,21 @@ public final class Berth {
                 attachment = networks.plan(mode, id, name, options.ip());
                 placement = new NetworkPlacement.Join(attachment.namespacePath());
             }
-            if (options.ip() != null && attachment == null) {
-                throw new BerthException("--ip needs a bridge or veth network, not --network " + mode);
+            String resolvConf;
+            String extraHosts;
+            try {
+                if (options.ip() != null && attachment == null) {
+                    throw new BerthException("--ip needs a bridge or veth network, not --network " + mode);
+                }
+                resolvConf = ResolvConf.forContainer(ResolvConf.read(ResolvConf.HOST), ResolvConf.read(ResolvConf.SYSTEMD_UPSTREAMS),
+                        placement instanceof NetworkPlacement.Host, options.dns().servers(), options.dns().search(),
+                        options.dns().options());
+                extraHosts = extraHosts(options.addHosts(), attachment);
+            } catch (RuntimeException e) {
+                if (attachment != null) {
+                    networks.release(attachment.network(), id);
+                }
+                throw e;
             }
             ContainerSpec spec;
             try {
@@ -200,13 +245,12 @@ public final class Berth {
             int self = Libc.getpid();
             ContainerRecord record = new ContainerRecord(id, name, options.image(), lower.toString(),
                     spec.process().args(), Instant.now().toString(), ContainerRecord.Status.CREATED,
-                    self, Procfs.startTime(self).orElse(0), null, null, null, options.autoRemove(), mode, attachment);
+                    self, Procfs.startTime(self).orElse(0), null, null, null, options.autoRemove(), mode, attachment, ports);
             containers.create(record); // recorded before any kernel object exists: a crash can be cleaned up
             try {
                 Json.writeAtomically(paths.containerConfig(id), spec);
-                if (!(placement instanceof NetworkPlacement.Host)) {
-                    writeEtcFiles(paths.upperDir(id), spec.hostname(), attachment);
-                }
+                writeEtcFiles(paths.upperDir(id), spec.hostname(), attachment, resolvConf, extraHosts,
+                        !(placement instanceof NetworkPlacement.Host));
             } catch (RuntimeException e) {
                 discardLocked(record);
                 throw e;
@@ -218,6 +262,10 @@ public final class Berth {
         if (attachment != null) {
             try {
                 networks.setUp(attachment, "berth-" + container.record().name());
+                containers.locked(() -> {
+                    syncFirewall(explain);
+                    return null;
+                });
             } catch (RuntimeException e) {
                 containers.locked(() -> {
                     discardLocked(container.record());
@@ -228,6 +276,109 @@ public final class Berth {
             dev.berth.Trace.mark("network set up");
         }
         return container;
+    }
+
+    /**
+     * The -p publications of a new container, refused when another live container publishes the same
+     * address, port and protocol, or when a process of the host already listens there.
+     */
+    private List<PortMapping> publications(RunOptions options) {
+        List<PortMapping> ports = options.publish().stream().flatMap(p -> PortSpecs.parse(p).stream()).toList();
+        if (ports.isEmpty()) {
+            return ports;
+        }
+        String mode = options.network();
+        if (mode.equals("none") || mode.equals("host") || mode.startsWith("container:")) {
+            throw new BerthException("publishing ports needs a bridge or veth network, not --network " + mode);
+        }
+        for (int i = 0; i < ports.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                if (ports.get(i).clashesWith(ports.get(j))) {
+                    throw new BerthException("port " + ports.get(i).hostPort() + "/" + ports.get(i).protocol() + " is published twice");
+                }
+            }
+        }
+        for (ContainerRecord other : containers.list()) {
+            if (other.status() == ContainerRecord.Status.EXITED) {
+                continue;
+            }
+            for (PortMapping theirs : other.ports()) {
+                for (PortMapping mine : ports) {
+                    if (mine.clashesWith(theirs)) {
+                        throw new BerthException("port " + mine.hostPort() + "/" + mine.protocol()
+                                + " is already published by container " + other.name() + " (" + theirs + ")");
+                    }
+                }
+            }
+        }
+        ports.forEach(HostPorts::checkFree);
+        return ports;
+    }
+
+    /** /etc/hosts lines for --add-host NAME:IP; host-gateway is the host's address on the network. */
+    private static String extraHosts(List<String> addHosts, Attachment attachment) {
+        StringBuilder lines = new StringBuilder();
+        for (String entry : addHosts) {
+            int colon = entry.indexOf(':');
+            if (colon <= 0) {
+                throw new BerthException("invalid --add-host '" + entry + "': expected NAME:IP");
+            }
+            String host = entry.substring(0, colon);
+            String ip = entry.substring(colon + 1);
+            if (ip.equals("host-gateway")) {
+                if (attachment == null) {
+                    throw new BerthException("--add-host " + entry + " needs a bridge or veth network");
+                }
+                ip = attachment.gateway();
+            } else {
+                ip = Subnet.parseAddress(ip).getHostAddress();
+            }
+            lines.append(ip).append('\t').append(host).append('\n');
+        }
+        return lines.toString();
+    }
+
+    /**
+     * Makes berth's nftables table match berth's state: networks, and the ports of live containers.
+     * Called under the containers lock by every command that reconciles, so a flushed ruleset comes
+     * back with the next berth command.
+     */
+    private void syncFirewall(Explain say) {
+        List<NetworkRecord> nets = networks.list();
+        List<FirewallPlan.Port> ports = new ArrayList<>();
+        List<ContainerRecord> live = containers.list().stream()
+                .filter(r -> r.status() != ContainerRecord.Status.EXITED && r.attachment() != null).toList();
+        for (ContainerRecord r : live) {
+            for (PortMapping p : r.ports()) {
+                ports.add(new FirewallPlan.Port(p.hostIp(), p.hostPort(), p.protocol(), r.attachment().ipAddress(),
+                        p.containerPort(), r.name()));
+            }
+        }
+        FirewallPlan plan = new FirewallPlan(nets.stream()
+                .map(n -> new FirewallPlan.Network(n.name(), n.subnet(), n.internal())).toList(), ports);
+        if (!Libnftables.available()) {
+            if (!plan.isEmpty()) {
+                throw new BerthException("libnftables is not installed (apt-get install nftables): berth cannot set up NAT");
+            }
+            return;
+        }
+        Firewall.apply(plan, say);
+        if (nets.stream().anyMatch(n -> !n.internal())) {
+            Sysctl.set("net.ipv4.ip_forward", "1", say);
+        }
+        if (!ports.isEmpty()) {
+            // lets the host reach ports published on 127.0.0.1: DNAT'ed loopback traffic leaves by these
+            for (NetworkRecord n : nets) {
+                if (n.bridge() != null) {
+                    Sysctl.setIfPresent("net.ipv4.conf." + n.bridge() + ".route_localnet", "1", say);
+                }
+            }
+            for (ContainerRecord r : live) {
+                if (r.attachment().bridge() == null) {
+                    Sysctl.setIfPresent("net.ipv4.conf." + r.attachment().hostInterface() + ".route_localnet", "1", say);
+                }
+            }
+        }
     }
 
     /** The network namespace of a running container, for --network container:NAME. */
@@ -248,6 +399,7 @@ public final class Berth {
     private void discardLocked(ContainerRecord record) {
         tearDownNetwork(record);
         containers.remove(record.id());
+        syncFirewall(Explain.NONE);
     }
 
     private void tearDownNetwork(ContainerRecord record) {
@@ -293,6 +445,7 @@ public final class Berth {
             containers.update(Json.read(paths.containerRecord(record.id()), ContainerRecord.class)
                     .exited(exitCode, Instant.now().toString()));
         }
+        syncFirewall(Explain.NONE);
     }
 
     /** Every container record, after reconciling records with the processes that really exist. */
@@ -364,14 +517,20 @@ public final class Berth {
                 containers.update(record.exited(null, Instant.now().toString()));
             }
         }
+        syncFirewall(Explain.NONE);
     }
 
-    private static void writeEtcFiles(Path upper, String hostname, Attachment attachment) {
+    private static void writeEtcFiles(Path upper, String hostname, Attachment attachment, String resolvConf,
+                                      String extraHosts, boolean ownNetwork) {
         try {
             Path etc = Files.createDirectories(upper.resolve("etc"));
+            Files.writeString(etc.resolve("resolv.conf"), resolvConf);
+            if (!ownNetwork) {
+                return; // --network host: the image's own hostname and hosts files
+            }
             Files.writeString(etc.resolve("hostname"), hostname + "\n");
             Files.writeString(etc.resolve("hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-                    + (attachment != null ? attachment.ipAddress() + "\t" + hostname + "\n" : ""));
+                    + (attachment != null ? attachment.ipAddress() + "\t" + hostname + "\n" : "") + extraHosts);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the container's /etc files", e);
         }

@@ -11,6 +11,9 @@ import java.util.List;
  * @param command the command and its arguments; empty for the image's default
  * @param network "none" (own namespace, only lo), "host", "container:NAME", or a network's name
  * @param ip      a static address on that network, or null for the next free one
+ * @param publish -p specs: [hostIP:]hostPort:containerPort[/protocol]
+ * @param dns     resolv.conf overrides (--dns, --dns-search, --dns-option), empty for the host's
+ * @param addHosts --add-host NAME:IP entries (IP may be host-gateway)
  */
 public record RunOptions(
         String image,
@@ -26,15 +29,32 @@ public record RunOptions(
         boolean autoRemove,
         String network,
         String ip,
-        boolean readOnly) {
+        boolean readOnly,
+        List<String> publish,
+        Dns dns,
+        List<String> addHosts) {
 
     public RunOptions {
         command = List.copyOf(command);
         env = List.copyOf(env);
+        publish = List.copyOf(publish);
+        addHosts = List.copyOf(addHosts);
+    }
+
+    /** --dns, --dns-search, --dns-option. */
+    public record Dns(List<String> servers, List<String> search, List<String> options) {
+        public static final Dns HOST = new Dns(List.of(), List.of(), List.of());
+
+        public Dns {
+            servers = List.copyOf(servers);
+            search = List.copyOf(search);
+            options = List.copyOf(options);
+        }
     }
 
     /** The options of {@code berth run IMAGE COMMAND...} with everything else at its default. */
     public static RunOptions of(String image, List<String> command) {
-        return new RunOptions(image, null, command, null, null, List.of(), null, null, false, false, false, "none", null, false);
+        return new RunOptions(image, null, command, null, null, List.of(), null, null, false, false, false, "none", null, false, List.of(),
+                Dns.HOST, List.of());
     }
 }

@@ -125,7 +125,8 @@ final class DemoCommand implements Callable<Integer> {
     private ContainerRecord start(String name, String network, int port, String text) throws Exception {
         Container c = berth.create(new RunOptions(BusyboxImage.NAME, null, List.of("sh", "-c",
                 "mkdir -p /www && echo '" + text + "' > /www/index.html && exec httpd -f -p " + port + " -h /www"),
-                name, null, List.of(), null, null, false, false, true, network, null, false));
+                name, null, List.of(), null, null, false, false, true, network, null, false, List.of(),
+                RunOptions.Dns.HOST, List.of()));
         containers.add(name);
         processes.add(berth.start(c, ContainerStarter.Stdin.NULL));
         ContainerRecord record = berth.inspect(name);

@@ -39,6 +39,7 @@ final class InspectCommand implements Runnable {
 
         Map<String, Object> network = new LinkedHashMap<>();
         network.put("NetworkMode", r.network());
+        network.put("Ports", r.ports().stream().map(Object::toString).toList());
         Attachment a = r.attachment();
         if (a != null) {
             network.put("SandboxKey", a.visiblePath());

@@ -99,6 +99,7 @@ public final class Main implements Runnable {
         verbs.put("network", NetworkCommand::new);
         verbs.put("gc", GcCommand::new);
         verbs.put("demo", DemoCommand::new);
+        verbs.put("port", PortCommand::new);
         return verbs;
     }
 

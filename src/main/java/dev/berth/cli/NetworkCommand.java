@@ -41,12 +41,15 @@ final class NetworkCommand implements Runnable {
         @Option(names = "--mtu", description = "Default: the MTU of the host's uplink.")
         Integer mtu;
 
+        @Option(names = "--internal", description = "No traffic leaves the network, nor enters it from outside.")
+        boolean internal;
+
         @Parameters(paramLabel = "NAME")
         String name;
 
         @Override
         public void run() {
-            NetworkRecord record = Main.berth(spec).networks().create(name, driver, subnet, gateway, mtu, false);
+            NetworkRecord record = Main.berth(spec).createNetwork(name, driver, subnet, gateway, mtu, internal);
             spec.commandLine().getOut().println(record.id());
             spec.commandLine().getOut().flush();
         }
@@ -92,6 +95,7 @@ final class NetworkCommand implements Runnable {
                 view.put("Bridge", n.bridge());
                 view.put("Internal", n.internal());
                 view.put("Containers", berth.containersOn(n.name()));
+                view.put("Firewall", berth.firewallRulesOf(n.name()));
                 return view;
             }).toList();
             spec.commandLine().getOut().println(Json.render(out));

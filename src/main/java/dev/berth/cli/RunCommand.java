@@ -69,6 +69,23 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--read-only", description = "Mount the container's root filesystem read-only.")
     boolean readOnly;
 
+    @Option(names = {"-p", "--publish"}, paramLabel = "[IP:]HOST:CONTAINER[/PROTO]",
+            description = "Publish a container's port (or range) on the host.")
+    List<String> publish = new ArrayList<>();
+
+    @Option(names = "--dns", paramLabel = "ADDRESS", description = "A DNS server for the container.")
+    List<String> dns = new ArrayList<>();
+
+    @Option(names = "--dns-search", paramLabel = "DOMAIN", description = "A DNS search domain.")
+    List<String> dnsSearch = new ArrayList<>();
+
+    @Option(names = "--dns-option", paramLabel = "OPTION", description = "A resolv.conf option.")
+    List<String> dnsOptions = new ArrayList<>();
+
+    @Option(names = "--add-host", paramLabel = "NAME:IP",
+            description = "Add a line to /etc/hosts (IP may be host-gateway: the host's address on the network).")
+    List<String> addHosts = new ArrayList<>();
+
     @Parameters(paramLabel = "IMAGE [COMMAND [ARG...]]",
             description = "The image (omitted with --rootfs), then the command and its arguments.")
     List<String> positional = new ArrayList<>();
@@ -95,7 +112,8 @@ final class RunCommand implements Callable<Integer> {
             berth.ensureBusyboxImage();
         }
         Container container = berth.create(new RunOptions(image, rootfs, command, name, hostname, env, workdir, user,
-                tty, interactive, autoRemove, network, ip, readOnly));
+                tty, interactive, autoRemove, network, ip, readOnly, publish,
+                new RunOptions.Dns(dns, dnsSearch, dnsOptions), addHosts));
         Trace.mark("created");
         SignalForwarder signals = new SignalForwarder();
         ContainerProcess process = berth.start(container,

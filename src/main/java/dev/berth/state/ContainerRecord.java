@@ -15,6 +15,7 @@ import java.util.List;
  * @param exitCode     null while it runs, and when it ended without berth seeing how
  * @param network      the network mode asked for: none, host, container:NAME or a network's name
  * @param attachment   the container's place on that network (null for none, host, container:)
+ * @param ports        the ports it publishes on the host
  */
 public record ContainerRecord(
         String id,
@@ -31,22 +32,24 @@ public record ContainerRecord(
         String finishedAt,
         boolean autoRemove,
         String network,
-        Attachment attachment) {
+        Attachment attachment,
+        List<PortMapping> ports) {
 
     public enum Status { CREATED, RUNNING, EXITED }
 
     public ContainerRecord {
         command = List.copyOf(command);
+        ports = ports == null ? List.of() : List.copyOf(ports);
     }
 
     public ContainerRecord running(int pid, long pidStartTime, String startedAt) {
         return new ContainerRecord(id, name, image, rootfs, command, created, Status.RUNNING, pid, pidStartTime,
-                null, startedAt, null, autoRemove, network, attachment);
+                null, startedAt, null, autoRemove, network, attachment, ports);
     }
 
     public ContainerRecord exited(Integer exitCode, String finishedAt) {
         return new ContainerRecord(id, name, image, rootfs, command, created, Status.EXITED, 0, 0, exitCode,
-                startedAt, finishedAt, autoRemove, network, attachment);
+                startedAt, finishedAt, autoRemove, network, attachment, ports);
     }
 
     public String shortId() {

@@ -32,7 +32,8 @@ class SpecConverterTest {
     }
 
     private static RunOptions options(List<String> env, String workdir, String network, boolean tty) {
-        return new RunOptions("busybox", null, List.of(), null, null, env, workdir, null, tty, false, false, network, null, false);
+        return new RunOptions("busybox", null, List.of(), null, null, env, workdir, null, tty, false, false, network, null, false,
+                List.of(), RunOptions.Dns.HOST, List.of());
     }
 
     @Test

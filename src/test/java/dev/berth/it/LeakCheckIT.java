@@ -60,6 +60,12 @@ class LeakCheckIT {
         }
     }
 
+    @Test
+    void noBerthNftablesTableIsLeft() {
+        Privileged.require();
+        assertThat(BerthCli.host("nft", "list", "tables").out()).doesNotContain("berth");
+    }
+
     private static List<Integer> children() throws Exception {
         List<Integer> pids = new ArrayList<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {

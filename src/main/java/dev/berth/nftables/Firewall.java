@@ -1,0 +1,170 @@
+package dev.berth.nftables;
+
+import dev.berth.Explain;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * berth's own nftables table, {@code inet berth}, rendered from a {@link FirewallPlan} as one JSON batch
+ * and applied as one transaction: the table is created (so that deleting it cannot fail), deleted and
+ * built again, so the kernel holds either the old rules or the new ones. Never touches another table.
+ *
+ * <ul>
+ *   <li>{@code forward} (filter): networks cannot reach each other; internal networks reach nothing
+ *       outside themselves.</li>
+ *   <li>{@code postrouting} (srcnat): each network's traffic leaving it is masqueraded (the tutorial's
+ *       {@code firewall-cmd --add-masquerade}); so is DNAT'ed traffic from a container back into its own
+ *       network (hairpin) and from the host's loopback.</li>
+ *   <li>{@code prerouting} and {@code output} (dstnat): published ports, for traffic arriving from other
+ *       hosts and containers, and for traffic the host itself sends to its own addresses.</li>
+ * </ul>
+ */
+public final class Firewall {
+    public static final String FAMILY = "inet";
+    public static final String TABLE = "berth";
+
+    private Firewall() {}
+
+    /** The complete JSON batch for plan (the empty plan removes the table). */
+    public static Map<String, Object> batch(FirewallPlan plan) {
+        List<Object> commands = new ArrayList<>();
+        Map<String, Object> table = map("family", FAMILY, "name", TABLE);
+        commands.add(map("add", map("table", table)));
+        commands.add(map("delete", map("table", table)));
+        if (!plan.isEmpty()) {
+            commands.add(map("add", map("table", table)));
+            chain(commands, "forward", "filter", "forward", 0);
+            chain(commands, "postrouting", "nat", "postrouting", 100);
+            chain(commands, "prerouting", "nat", "prerouting", -100);
+            chain(commands, "output", "nat", "output", -100);
+            forwardRules(commands, plan);
+            natRules(commands, plan);
+        }
+        return map("nftables", commands);
+    }
+
+    /** Applies plan; explain hears it as the nft commands that would do the same. */
+    public static void apply(FirewallPlan plan, Explain explain) {
+        String json = dev.berth.state.Json.render(batch(plan));
+        explain.say(plan.isEmpty() ? "nft delete table inet berth" : "nft -j -f - <<< '" + json.replaceAll("\\s+", " ") + "'");
+        try (Libnftables nft = new Libnftables()) {
+            nft.run(json);
+        }
+    }
+
+    /** The table as nftables itself lists it (JSON), or an empty string when it does not exist. */
+    public static String list() {
+        try (Libnftables nft = new Libnftables()) {
+            return nft.run("{\"nftables\": [{\"list\": {\"table\": {\"family\": \"inet\", \"name\": \"berth\"}}}]}");
+        } catch (Libnftables.NftablesException e) {
+            return "";
+        }
+    }
+
+    /** Each rule of berth's live table whose comment names subject, as nft prints it. */
+    public static List<String> rulesMentioning(String subject) {
+        List<String> rules = new ArrayList<>();
+        String listing = list();
+        for (String rule : listing.split("\\{\\s*\"rule\"")) {
+            int comment = rule.indexOf("\"comment\"");
+            if (comment >= 0 && rule.substring(comment).split("\"")[3].contains(subject)) {
+                rules.add(rule.substring(comment).split("\"")[3]);
+            }
+        }
+        return rules;
+    }
+
+    private static void forwardRules(List<Object> commands, FirewallPlan plan) {
+        for (FirewallPlan.Network a : plan.networks()) {
+            for (FirewallPlan.Network b : plan.networks()) {
+                if (a != b) {
+                    rule(commands, "forward", "isolate " + a.name() + " from " + b.name(),
+                            match("==", ip("saddr"), prefix(a.subnet())), match("==", ip("daddr"), prefix(b.subnet())),
+                            verdict("drop"));
+                }
+            }
+            if (a.internal()) {
+                rule(commands, "forward", a.name() + " is internal: nothing leaves it",
+                        match("==", ip("saddr"), prefix(a.subnet())), match("!=", ip("daddr"), prefix(a.subnet())),
+                        verdict("drop"));
+                rule(commands, "forward", a.name() + " is internal: nothing enters it",
+                        match("!=", ip("saddr"), prefix(a.subnet())), match("==", ip("daddr"), prefix(a.subnet())),
+                        verdict("drop"));
+            }
+        }
+    }
+
+    private static void natRules(List<Object> commands, FirewallPlan plan) {
+        for (FirewallPlan.Network n : plan.networks()) {
+            if (!n.internal()) {
+                rule(commands, "postrouting", "masquerade " + n.name() + " leaving it",
+                        match("==", ip("saddr"), prefix(n.subnet())), match("!=", ip("daddr"), prefix(n.subnet())),
+                        map("masquerade", null));
+            }
+            rule(commands, "postrouting", "hairpin: published ports reached from inside " + n.name(),
+                    match("==", ip("saddr"), prefix(n.subnet())), match("==", ip("daddr"), prefix(n.subnet())),
+                    match("in", map("ct", map("key", "status")), "dnat"), map("masquerade", null));
+        }
+        if (!plan.ports().isEmpty()) {
+            rule(commands, "postrouting", "published ports reached through the host's loopback",
+                    match("==", ip("saddr"), prefix("127.0.0.0/8")),
+                    match("in", map("ct", map("key", "status")), "dnat"), map("masquerade", null));
+        }
+        for (FirewallPlan.Port p : plan.ports()) {
+            List<Object> expr = new ArrayList<>();
+            if (p.hostIp() != null && !p.hostIp().equals("0.0.0.0")) {
+                expr.add(match("==", ip("daddr"), p.hostIp()));
+            } else {
+                expr.add(match("==", map("fib", map("result", "type", "flags", List.of("daddr"))), "local"));
+            }
+            expr.add(match("==", map("payload", map("protocol", p.protocol(), "field", "dport")), p.hostPort()));
+            expr.add(map("dnat", map("family", "ip", "addr", p.containerIp(), "port", p.containerPort())));
+            String comment = p.owner() + " " + (p.hostIp() == null ? "" : p.hostIp() + ":") + p.hostPort() + "->"
+                    + p.containerPort() + "/" + p.protocol();
+            if (!p.loopbackOnly()) {
+                rule(commands, "prerouting", comment, expr.toArray());
+            }
+            rule(commands, "output", comment, expr.toArray());
+        }
+    }
+
+    // ---- JSON building blocks -------------------------------------------------------------------------
+
+    private static void chain(List<Object> commands, String name, String type, String hook, int priority) {
+        commands.add(map("add", map("chain", map("family", FAMILY, "table", TABLE, "name", name, "type", type,
+                "hook", hook, "prio", priority, "policy", "accept"))));
+    }
+
+    private static void rule(List<Object> commands, String chain, String comment, Object... expr) {
+        commands.add(map("add", map("rule", map("family", FAMILY, "table", TABLE, "chain", chain,
+                "expr", List.of(expr), "comment", comment))));
+    }
+
+    private static Map<String, Object> match(String op, Object left, Object right) {
+        return map("match", map("op", op, "left", left, "right", right));
+    }
+
+    private static Map<String, Object> ip(String field) {
+        return map("payload", map("protocol", "ip", "field", field));
+    }
+
+    private static Object prefix(String cidr) {
+        String[] parts = cidr.split("/");
+        return map("prefix", map("addr", parts[0], "len", Integer.parseInt(parts[1])));
+    }
+
+    private static Map<String, Object> verdict(String verdict) {
+        return map(verdict, null);
+    }
+
+    private static Map<String, Object> map(Object... keysAndValues) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
+    }
+}
