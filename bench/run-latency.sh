@@ -21,7 +21,7 @@ trap 'rm -rf "$work"' EXIT
 "$here/berth" --root "$work/berth" --run-root "$work/run" image create busybox >/dev/null
 rootfs="$work/berth/images/busybox/rootfs"
 
-berth=("$here/berth" --root "$work/berth" --run-root "$work/run" run --rm busybox true)
+berth=("$here/berth" --root "$work/berth" --run-root "$work/run" run --rm --network none busybox true)
 declare -A commands=([berth]="${berth[*]}")
 if command -v runc >/dev/null || command -v crun >/dev/null; then
     mkdir -p "$work/bundle" && cp -a "$rootfs" "$work/bundle/rootfs"

@@ -399,7 +399,9 @@ public final class Berth {
     private void discardLocked(ContainerRecord record) {
         tearDownNetwork(record);
         containers.remove(record.id());
-        syncFirewall(Explain.NONE);
+        if (record.attachment() != null) {
+            syncFirewall(Explain.NONE);
+        }
     }
 
     private void tearDownNetwork(ContainerRecord record) {
@@ -445,7 +447,9 @@ public final class Berth {
             containers.update(Json.read(paths.containerRecord(record.id()), ContainerRecord.class)
                     .exited(exitCode, Instant.now().toString()));
         }
-        syncFirewall(Explain.NONE);
+        if (record.attachment() != null) {
+            syncFirewall(Explain.NONE); // its published ports go
+        }
     }
 
     /** Every container record, after reconciling records with the processes that really exist. */
@@ -517,7 +521,17 @@ public final class Berth {
                 containers.update(record.exited(null, Instant.now().toString()));
             }
         }
-        syncFirewall(Explain.NONE);
+        restoreFirewall();
+    }
+
+    /**
+     * Puts berth's rules back if something flushed them. With no network and no published port there is
+     * nothing to restore, and nothing to pay for: libnftables is not even loaded.
+     */
+    private void restoreFirewall() {
+        if (!networks.list().isEmpty()) {
+            syncFirewall(Explain.NONE);
+        }
     }
 
     private static void writeEtcFiles(Path upper, String hostname, Attachment attachment, String resolvConf,
