@@ -19,17 +19,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * for it (and the root package's BerthException/Trace). Lower layers know nothing of higher ones.
  */
 class ArchitectureTest {
-    private static final Map<String, Set<String>> ALLOWED = Map.of(
-            "linux", Set.of(),
-            "spec", Set.of(),
-            "state", Set.of(),
-            "netlink", Set.of("linux"),
-            "nftables", Set.of("state"),
-            "network", Set.of("linux", "netlink", "state"),
-            "image", Set.of("linux", "state"),
-            "runtime", Set.of("linux", "spec"),
-            "api", Set.of("linux", "spec", "state", "image", "runtime", "netlink", "network", "nftables"),
-            "cli", Set.of("linux", "spec", "state", "image", "runtime", "netlink", "network", "nftables", "api"));
+    private static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
+            Map.entry("linux", Set.<String>of()),
+            Map.entry("spec", Set.<String>of()),
+            Map.entry("state", Set.<String>of()),
+            Map.entry("netlink", Set.<String>of("linux")),
+            Map.entry("nftables", Set.<String>of("state")),
+            Map.entry("cgroup", Set.<String>of()),
+            Map.entry("network", Set.<String>of("linux", "netlink", "state")),
+            Map.entry("image", Set.<String>of("linux", "state")),
+            Map.entry("runtime", Set.<String>of("linux", "spec")),
+            Map.entry("api", Set.<String>of("linux", "spec", "state", "image", "runtime", "netlink", "network", "nftables", "cgroup")),
+            Map.entry("cli", Set.<String>of("linux", "spec", "state", "image", "runtime", "netlink", "network", "nftables", "cgroup", "api")));
     private static final Pattern REFERENCE = Pattern.compile("\\bdev\\.berth\\.([a-z]+)\\.");
 
     @Test

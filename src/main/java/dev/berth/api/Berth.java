@@ -2,6 +2,10 @@ package dev.berth.api;
 
 import dev.berth.BerthException;
 import dev.berth.Explain;
+import dev.berth.cgroup.Cgroup;
+import dev.berth.cgroup.Cgroups;
+import dev.berth.cgroup.Resources;
+import dev.berth.cgroup.Stats;
 import dev.berth.image.BusyboxImage;
 import dev.berth.image.ImageRecord;
 import dev.berth.image.ImageStore;
@@ -20,10 +24,12 @@ import dev.berth.nftables.Firewall;
 import dev.berth.nftables.FirewallPlan;
 import dev.berth.nftables.Libnftables;
 import dev.berth.state.PortMapping;
+import dev.berth.runtime.Confinement;
 import dev.berth.runtime.ContainerProcess;
 import dev.berth.runtime.ContainerStarter;
 import dev.berth.runtime.Overlay;
 import dev.berth.spec.ContainerSpec;
+import dev.berth.spec.ResourcesSpec;
 import dev.berth.state.BerthPaths;
 import dev.berth.state.ContainerRecord;
 import dev.berth.state.ContainerStore;
@@ -118,6 +124,14 @@ public final class Berth {
                     live.stream().filter(r -> r.attachment() != null).map(r -> r.attachment().visiblePath())
                             .collect(java.util.stream.Collectors.toSet()));
             syncFirewall(explain);
+            List<String> liveIds = live.stream().map(ContainerRecord::id).toList();
+            for (String id : cgroups().ids()) {
+                if (!liveIds.contains(id)) {
+                    cgroups().open(id).destroy();
+                    removed.add("cgroup " + id);
+                }
+            }
+            cgroups().removeParentIfEmpty();
             return removed;
         });
     }
@@ -245,7 +259,8 @@ public final class Berth {
             int self = Libc.getpid();
             ContainerRecord record = new ContainerRecord(id, name, options.image(), lower.toString(),
                     spec.process().args(), Instant.now().toString(), ContainerRecord.Status.CREATED,
-                    self, Procfs.startTime(self).orElse(0), null, null, null, options.autoRemove(), mode, attachment, ports);
+                    self, Procfs.startTime(self).orElse(0), null, null, null, options.autoRemove(), mode, attachment, ports,
+                    false);
             containers.create(record); // recorded before any kernel object exists: a crash can be cleaned up
             try {
                 Json.writeAtomically(paths.containerConfig(id), spec);
@@ -398,6 +413,7 @@ public final class Berth {
     /** Takes away a container's network objects and its record. */
     private void discardLocked(ContainerRecord record) {
         tearDownNetwork(record);
+        releaseCgroup(record.id());
         containers.remove(record.id());
         if (record.attachment() != null) {
             syncFirewall(Explain.NONE);
@@ -410,11 +426,94 @@ public final class Berth {
         }
     }
 
-    /** Starts a created container's first process and records it as running. */
+    private Cgroups cgroups;
+
+    /** The host's cgroup layout, found on first use; groups live under $BERTH_CGROUP_PARENT (berth). */
+    private Cgroups cgroups() {
+        if (cgroups == null) {
+            String parent = System.getenv().getOrDefault("BERTH_CGROUP_PARENT", "berth");
+            cgroups = Cgroups.detect(parent);
+        }
+        return cgroups;
+    }
+
+    /** Removes a container's group; returns whether the OOM killer struck in it. */
+    private boolean releaseCgroup(String id) {
+        Cgroup group = cgroups().open(id);
+        boolean oomKilled = group.oomKilled();
+        group.destroy();
+        cgroups().removeParentIfEmpty();
+        return oomKilled;
+    }
+
+    private static Resources limits(ResourcesSpec r) {
+        return r == null ? Resources.NONE : new Resources(r.memoryLimit(), r.memorySwap(), r.memoryReservation(),
+                r.cpuQuota(), r.cpuPeriod(), r.cpuShares(), r.cpusetCpus(), r.pidsLimit());
+    }
+
+    /** The usage of a running container: its group's counters, and its interface's traffic. */
+    public ContainerStats stats(ContainerRecord record) {
+        Stats s = cgroups().open(record.id()).stats();
+        long rx = 0;
+        long tx = 0;
+        if (record.attachment() != null) {
+            try (var host = dev.berth.netlink.Rtnetlink.here(Explain.NONE)) {
+                long[] counters = host.byteCounters(record.attachment().hostInterface());
+                rx = counters[1]; // what the host end sends is what the container receives
+                tx = counters[0];
+            }
+        }
+        return new ContainerStats(record.id(), record.name(), s.cpuNanos(), s.memoryBytes(), s.memoryLimitBytes(),
+                s.pids(), rx, tx);
+    }
+
+    /** A container's counters at one moment. */
+    public record ContainerStats(String id, String name, long cpuNanos, long memoryBytes, long memoryLimitBytes,
+                                 long pids, long rxBytes, long txBytes) {}
+
+    /** Changes the limits of a running container. */
+    public void update(String nameOrId, ResourcesSpec resources) {
+        ContainerRecord record = inspect(nameOrId);
+        if (record.status() != ContainerRecord.Status.RUNNING) {
+            throw new BerthException("container " + record.name() + " is not running");
+        }
+        cgroups().open(record.id()).apply(limits(resources));
+    }
+
+    /**
+     * Starts a created container's first process, inside its own control group (made first, so the
+     * command never runs unlimited), and records it as running.
+     */
     public ContainerProcess start(Container container, ContainerStarter.Stdin stdin) {
+        return start(container, stdin, null);
+    }
+
+    /** As start, with an --oom-score-adj for the first process (null: the default). */
+    public ContainerProcess start(Container container, ContainerStarter.Stdin stdin, Integer oomScoreAdj) {
         ContainerProcess process;
         try {
-            process = ContainerStarter.start(container.spec(), container.overlay(), stdin);
+            Cgroup group = cgroups().create(container.record().id(), limits(container.spec().linux().resources()));
+            Confinement confinement = new Confinement() {
+                @Override
+                public boolean enterThread(int tid) {
+                    return group.addThread(tid);
+                }
+
+                @Override
+                public void addProcess(int pid) {
+                    group.addProcess(pid);
+                }
+            };
+            process = ContainerStarter.start(container.spec(), container.overlay(), stdin, confinement);
+            if (oomScoreAdj != null) {
+                Files.writeString(Path.of("/proc/" + process.pid() + "/oom_score_adj"), oomScoreAdj.toString());
+            }
+        } catch (IOException e) {
+            containers.locked(() -> {
+                finishLocked(container.record(), null);
+                return null;
+            });
+            throw new BerthException("cannot set the OOM score: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             containers.locked(() -> {
                 finishLocked(container.record(), null);
@@ -441,11 +540,12 @@ public final class Berth {
             return; // removed meanwhile (berth rm -f)
         }
         tearDownNetwork(record);
+        boolean oomKilled = releaseCgroup(record.id());
         if (record.autoRemove()) {
             containers.remove(record.id());
         } else {
             containers.update(Json.read(paths.containerRecord(record.id()), ContainerRecord.class)
-                    .exited(exitCode, Instant.now().toString()));
+                    .exited(exitCode, Instant.now().toString(), oomKilled));
         }
         if (record.attachment() != null) {
             syncFirewall(Explain.NONE); // its published ports go
@@ -515,10 +615,11 @@ public final class Berth {
                 continue;
             }
             tearDownNetwork(record);
+            boolean oomKilled = releaseCgroup(record.id());
             if (record.status() == ContainerRecord.Status.CREATED || record.autoRemove()) {
                 containers.remove(record.id());
             } else {
-                containers.update(record.exited(null, Instant.now().toString()));
+                containers.update(record.exited(null, Instant.now().toString(), oomKilled));
             }
         }
         restoreFirewall();

@@ -1,5 +1,7 @@
 package dev.berth.api;
 
+import dev.berth.spec.ResourcesSpec;
+
 import java.nio.file.Path;
 import java.util.List;
 
@@ -32,7 +34,9 @@ public record RunOptions(
         boolean readOnly,
         List<String> publish,
         Dns dns,
-        List<String> addHosts) {
+        List<String> addHosts,
+        ResourcesSpec resources,
+        Integer oomScoreAdj) {
 
     public RunOptions {
         command = List.copyOf(command);
@@ -55,6 +59,6 @@ public record RunOptions(
     /** The options of {@code berth run IMAGE COMMAND...} with everything else at its default. */
     public static RunOptions of(String image, List<String> command) {
         return new RunOptions(image, null, command, null, null, List.of(), null, null, false, false, false, "none", null, false, List.of(),
-                Dns.HOST, List.of());
+                Dns.HOST, List.of(), ResourcesSpec.NONE, null);
     }
 }

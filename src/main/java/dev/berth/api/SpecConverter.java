@@ -54,7 +54,8 @@ final class SpecConverter {
         options.env().forEach(e -> putEnv(env, e, hostEnv));
 
         List<LinuxSpec.Namespace> namespaces = new ArrayList<>();
-        for (NamespaceType type : List.of(NamespaceType.PID, NamespaceType.IPC, NamespaceType.UTS, NamespaceType.MOUNT)) {
+        for (NamespaceType type : List.of(NamespaceType.PID, NamespaceType.IPC, NamespaceType.UTS, NamespaceType.MOUNT,
+                NamespaceType.CGROUP)) {
             namespaces.add(new LinuxSpec.Namespace(type, null));
         }
         switch (network) {
@@ -68,7 +69,8 @@ final class SpecConverter {
                 Defaults.CAPABILITIES, true);
         return new ContainerSpec(ContainerSpec.OCI_VERSION, process,
                 new ContainerSpec.Root(merged.toString(), options.readOnly()), hostname, Defaults.MOUNTS,
-                new LinuxSpec(namespaces, Defaults.MASKED_PATHS, Defaults.READONLY_PATHS),
+                new LinuxSpec(namespaces, Defaults.MASKED_PATHS, Defaults.READONLY_PATHS, options.resources(),
+                        "berth/" + name),
                 Map.of("dev.berth.name", name));
     }
 

@@ -34,6 +34,7 @@ final class InspectCommand implements Runnable {
         state.put("Running", r.status() == ContainerRecord.Status.RUNNING);
         state.put("Pid", r.status() == ContainerRecord.Status.RUNNING ? r.pid() : 0);
         state.put("ExitCode", r.exitCode());
+        state.put("OOMKilled", r.oomKilled());
         state.put("StartedAt", r.startedAt());
         state.put("FinishedAt", r.finishedAt());
 

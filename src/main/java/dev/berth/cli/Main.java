@@ -100,6 +100,8 @@ public final class Main implements Runnable {
         verbs.put("gc", GcCommand::new);
         verbs.put("demo", DemoCommand::new);
         verbs.put("port", PortCommand::new);
+        verbs.put("stats", StatsCommand::new);
+        verbs.put("update", UpdateCommand::new);
         return verbs;
     }
 

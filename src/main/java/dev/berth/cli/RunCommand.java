@@ -82,6 +82,12 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--dns-option", paramLabel = "OPTION", description = "A resolv.conf option.")
     List<String> dnsOptions = new ArrayList<>();
 
+    @CommandLine.Mixin
+    LimitOptions limits = new LimitOptions();
+
+    @Option(names = "--oom-score-adj", paramLabel = "N", description = "The OOM killer's preference (-1000..1000).")
+    Integer oomScoreAdj;
+
     @Option(names = "--add-host", paramLabel = "NAME:IP",
             description = "Add a line to /etc/hosts (IP may be host-gateway: the host's address on the network).")
     List<String> addHosts = new ArrayList<>();
@@ -101,6 +107,9 @@ final class RunCommand implements Callable<Integer> {
             image = positional.getFirst();
             command = positional.subList(1, positional.size());
         }
+        if (oomScoreAdj != null && (oomScoreAdj < -1000 || oomScoreAdj > 1000)) {
+            throw new BerthException("--oom-score-adj " + oomScoreAdj + " is out of range -1000..1000");
+        }
         if (tty && interactive && !Libc.isatty(0)) {
             throw new BerthException("the input device is not a TTY");
         }
@@ -113,11 +122,11 @@ final class RunCommand implements Callable<Integer> {
         }
         Container container = berth.create(new RunOptions(image, rootfs, command, name, hostname, env, workdir, user,
                 tty, interactive, autoRemove, network, ip, readOnly, publish,
-                new RunOptions.Dns(dns, dnsSearch, dnsOptions), addHosts));
+                new RunOptions.Dns(dns, dnsSearch, dnsOptions), addHosts, limits.toSpec(), oomScoreAdj));
         Trace.mark("created");
         SignalForwarder signals = new SignalForwarder();
         ContainerProcess process = berth.start(container,
-                interactive ? ContainerStarter.Stdin.INHERIT : ContainerStarter.Stdin.NULL);
+                interactive ? ContainerStarter.Stdin.INHERIT : ContainerStarter.Stdin.NULL, oomScoreAdj);
         Integer exitCode = null;
         Trace.mark("started");
         try (process) {

@@ -24,7 +24,7 @@ public final class Rtnetlink implements AutoCloseable {
     private static final int RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18, RTM_NEWADDR = 20,
             RTM_GETADDR = 22, RTM_NEWROUTE = 24, RTM_GETROUTE = 26;
     private static final int IFLA_ADDRESS = 1, IFLA_IFNAME = 3, IFLA_MTU = 4, IFLA_MASTER = 10, IFLA_LINKINFO = 18,
-            IFLA_NET_NS_FD = 28, IFLA_INFO_KIND = 1, IFLA_INFO_DATA = 2, VETH_INFO_PEER = 1;
+            IFLA_STATS64 = 23, IFLA_NET_NS_FD = 28, IFLA_INFO_KIND = 1, IFLA_INFO_DATA = 2, VETH_INFO_PEER = 1;
     private static final int IFA_ADDRESS = 1, IFA_LOCAL = 2;
     private static final int RTA_DST = 1, RTA_OIF = 4, RTA_GATEWAY = 5, RTA_TABLE = 15;
     private static final int AF_UNSPEC = 0, AF_INET = 2, AF_INET6 = 10, IFF_UP = 1;
@@ -188,6 +188,20 @@ public final class Rtnetlink implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** {rx bytes, tx bytes} of a link, from IFLA_STATS64 (struct rtnl_link_stats64). */
+    public long[] byteCounters(String name) {
+        List<ByteBuffer> replies = socket.query(new Message(RTM_GETLINK, 0).ifinfo(AF_UNSPEC, 0, 0, 0)
+                .attr(IFLA_IFNAME, name), "reading the counters of " + name);
+        for (ByteBuffer m : replies) {
+            byte[] stats = Attributes.parse(m, 32, m.limit()).bytes(IFLA_STATS64);
+            if (stats != null && stats.length >= 32) {
+                ByteBuffer b = ByteBuffer.wrap(stats).order(java.nio.ByteOrder.nativeOrder());
+                return new long[] {b.getLong(16), b.getLong(24)};
+            }
+        }
+        return new long[] {0, 0};
     }
 
     // ---- addresses ----------------------------------------------------------------------------------

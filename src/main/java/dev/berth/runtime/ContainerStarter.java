@@ -42,7 +42,7 @@ public final class ContainerStarter {
     /** How the first process's standard input is wired when there is no terminal. */
     public enum Stdin { NULL, INHERIT }
 
-    public static ContainerProcess start(ContainerSpec spec, Overlay overlay, Stdin stdin) {
+    public static ContainerProcess start(ContainerSpec spec, Overlay overlay, Stdin stdin, Confinement confinement) {
         int lastCap = lastCapability();
         var spawned = new AtomicReference<Object>(); // the pid (Integer) or the failure (Throwable)
         var terminal = new AtomicReference<Terminal>();
@@ -52,7 +52,8 @@ public final class ContainerStarter {
 
         Thread spawner = Thread.ofPlatform().name("berth-spawner").unstarted(() -> {
             try {
-                enterNamespaces(spec.linux());
+                boolean confined = confinement.enterThread(Libc.gettid());
+                enterNamespaces(spec.linux(), confined);
                 mountNs[0] = Libc.open("/proc/thread-self/ns/mnt", Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
                 spawnerTid[0] = Libc.gettid();
                 Trace.mark("namespaces entered");
@@ -76,7 +77,8 @@ public final class ContainerStarter {
                 long deadline = System.nanoTime() + START_TIMEOUT_NANOS;
                 prepared.await(START_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
                 if (spawned.get() == null) {
-                    ProcMount.mountAndRelease(spec, spawnerTid[0], mountNs[0], () -> spawned.get() != null, deadline);
+                    ProcMount.mountAndRelease(spec, spawnerTid[0], mountNs[0], () -> spawned.get() != null, deadline,
+                            confinement);
                     Trace.mark("proc mounted, child released");
                 }
             } catch (Throwable t) {
@@ -106,10 +108,12 @@ public final class ContainerStarter {
         return new ContainerProcess(pid, pidfd, terminal.get());
     }
 
-    private static void enterNamespaces(LinuxSpec linux) {
+    /** Unshares the namespaces to create, joins the ones with a path; a cgroup one only when confined. */
+    private static void enterNamespaces(LinuxSpec linux, boolean confined) {
         int unshare = CLONE_FS;
         for (LinuxSpec.Namespace ns : linux.namespaces()) {
-            if (ns.kind() != NamespaceType.PID && ns.path() == null) {
+            if (ns.kind() != NamespaceType.PID && ns.path() == null
+                    && (ns.kind() != NamespaceType.CGROUP || confined)) {
                 unshare |= ns.kind().cloneFlag();
             }
         }

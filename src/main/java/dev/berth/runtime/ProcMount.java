@@ -28,11 +28,12 @@ final class ProcMount {
      * @param deadlineNanos System.nanoTime() after which waiting is an error
      */
     static void mountAndRelease(ContainerSpec spec, int spawnerTid, int mountNsFd, BooleanSupplier spawnEnded,
-                                long deadlineNanos) {
+                                long deadlineNanos, Confinement confinement) {
         int pidns = awaitPidNamespace(spawnerTid, spawnEnded, deadlineNanos);
         if (pidns < 0) {
             return;
         }
+        confinement.addProcess(childOf(spawnerTid));
         int mountFd;
         try {
             int fs = Libc.fsopen("proc");
@@ -62,6 +63,16 @@ final class ProcMount {
             RootfsSetup.readonlyPath(path);
         }
         release(spawnEnded, deadlineNanos);
+    }
+
+    /** The process the spawner thread started (it exists once its pid_for_children namespace does). */
+    private static int childOf(int spawnerTid) {
+        try {
+            return Integer.parseInt(dev.berth.linux.Procfs.read("/proc/self/task/" + spawnerTid + "/children").trim()
+                    .split("\\s+")[0]);
+        } catch (java.io.IOException | NumberFormatException e) {
+            throw new IllegalStateException("cannot find the container's first process", e);
+        }
     }
 
     /** Opens the spawner's pid_for_children once its first child exists; -1 when the spawn ended first. */

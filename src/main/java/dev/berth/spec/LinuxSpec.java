@@ -6,7 +6,9 @@ import java.util.List;
 public record LinuxSpec(
         List<Namespace> namespaces,
         List<String> maskedPaths,
-        List<String> readonlyPaths) {
+        List<String> readonlyPaths,
+        ResourcesSpec resources,
+        String cgroupsPath) {
 
     public LinuxSpec {
         namespaces = List.copyOf(namespaces);

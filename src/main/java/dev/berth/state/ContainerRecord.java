@@ -16,6 +16,7 @@ import java.util.List;
  * @param network      the network mode asked for: none, host, container:NAME or a network's name
  * @param attachment   the container's place on that network (null for none, host, container:)
  * @param ports        the ports it publishes on the host
+ * @param oomKilled    true when the kernel's OOM killer killed one of its processes
  */
 public record ContainerRecord(
         String id,
@@ -33,7 +34,8 @@ public record ContainerRecord(
         boolean autoRemove,
         String network,
         Attachment attachment,
-        List<PortMapping> ports) {
+        List<PortMapping> ports,
+        boolean oomKilled) {
 
     public enum Status { CREATED, RUNNING, EXITED }
 
@@ -44,12 +46,12 @@ public record ContainerRecord(
 
     public ContainerRecord running(int pid, long pidStartTime, String startedAt) {
         return new ContainerRecord(id, name, image, rootfs, command, created, Status.RUNNING, pid, pidStartTime,
-                null, startedAt, null, autoRemove, network, attachment, ports);
+                null, startedAt, null, autoRemove, network, attachment, ports, false);
     }
 
-    public ContainerRecord exited(Integer exitCode, String finishedAt) {
+    public ContainerRecord exited(Integer exitCode, String finishedAt, boolean oomKilled) {
         return new ContainerRecord(id, name, image, rootfs, command, created, Status.EXITED, 0, 0, exitCode,
-                startedAt, finishedAt, autoRemove, network, attachment, ports);
+                startedAt, finishedAt, autoRemove, network, attachment, ports, oomKilled);
     }
 
     public String shortId() {

@@ -33,7 +33,7 @@ class SpecConverterTest {
 
     private static RunOptions options(List<String> env, String workdir, String network, boolean tty) {
         return new RunOptions("busybox", null, List.of(), null, null, env, workdir, null, tty, false, false, network, null, false,
-                List.of(), RunOptions.Dns.HOST, List.of());
+                List.of(), RunOptions.Dns.HOST, List.of(), dev.berth.spec.ResourcesSpec.NONE, null);
     }
 
     @Test
@@ -43,7 +43,8 @@ class SpecConverterTest {
         assertThat(spec.hostname()).isEqualTo("web");
         assertThat(spec.root().path()).isEqualTo("/m");
         assertThat(spec.linux().namespaces()).extracting(n -> n.kind()).containsExactlyInAnyOrder(
-                NamespaceType.PID, NamespaceType.IPC, NamespaceType.UTS, NamespaceType.MOUNT, NamespaceType.NETWORK);
+                NamespaceType.PID, NamespaceType.IPC, NamespaceType.UTS, NamespaceType.MOUNT, NamespaceType.CGROUP,
+                NamespaceType.NETWORK);
         assertThat(spec.process().capabilities()).isEqualTo(Defaults.CAPABILITIES);
         assertThat(spec.process().noNewPrivileges()).isTrue();
     }

@@ -66,6 +66,24 @@ class LeakCheckIT {
         assertThat(BerthCli.host("nft", "list", "tables").out()).doesNotContain("berth");
     }
 
+    @Test
+    void noCgroupOfTheTestsIsLeft() throws Exception {
+        Privileged.require();
+        List<Path> left = new ArrayList<>();
+        try (Stream<Path> hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+            for (Path h : hierarchies.toList()) {
+                Path parent = h.resolve(BerthCli.CGROUP_PARENT);
+                if (Files.exists(parent)) {
+                    left.add(parent);
+                }
+            }
+        }
+        if (Files.exists(Path.of("/sys/fs/cgroup", BerthCli.CGROUP_PARENT))) {
+            left.add(Path.of("/sys/fs/cgroup", BerthCli.CGROUP_PARENT));
+        }
+        assertThat(left).as("cgroups left by the tests").isEmpty();
+    }
+
     private static List<Integer> children() throws Exception {
         List<Integer> pids = new ArrayList<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {

@@ -69,13 +69,19 @@ public final class BerthCli {
     /** Starts berth without waiting: for tests that signal or kill it. */
     public Process start(String... args) {
         try {
-            return new ProcessBuilder(command(args)).start();
+            ProcessBuilder builder = new ProcessBuilder(command(args));
+            builder.environment().put("BERTH_CGROUP_PARENT", CGROUP_PARENT);
+            return builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
+    /** The cgroup parent of every container the tests start, so they never mix with a real berth's. */
+    public static final String CGROUP_PARENT = "berth-test";
+
     public static Result exec(ProcessBuilder builder, String stdin) {
+        builder.environment().put("BERTH_CGROUP_PARENT", CGROUP_PARENT);
         try {
             Path out = Files.createTempFile("berth-out", ".txt");
             Path err = Files.createTempFile("berth-err", ".txt");

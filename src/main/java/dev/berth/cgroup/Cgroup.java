@@ -1,0 +1,27 @@
+package dev.berth.cgroup;
+
+/** One container's control group, in whichever hierarchy the host has. Knows nothing of containers. */
+public interface Cgroup {
+    /** Where it lives, for messages (the memory controller's directory on v1). */
+    String path();
+
+    /** Writes the limits; a limit the kernel refuses is an error naming the file and value. */
+    void apply(Resources resources);
+
+    /** Moves a whole process (and its future children) into the group. */
+    void addProcess(int pid);
+
+    /**
+     * Moves one thread of berth into the group, so that what it then creates (a cgroup namespace, a
+     * process) starts inside it. Only cgroup v1 can move a single thread; returns false elsewhere.
+     */
+    boolean addThread(int tid);
+
+    Stats stats();
+
+    /** True when the kernel's OOM killer has killed a process of the group. */
+    boolean oomKilled();
+
+    /** Removes the group once its processes are gone (waits a little for them; bounded). */
+    void destroy();
+}

@@ -1,0 +1,72 @@
+package dev.berth.cgroup;
+
+import java.nio.file.Path;
+
+/** A group on the unified (v2) hierarchy: one directory, every controller's files in it. */
+final class V2Cgroup implements Cgroup {
+    private final Path dir;
+
+    V2Cgroup(Path dir) {
+        this.dir = dir;
+    }
+
+    @Override
+    public String path() {
+        return dir.toString();
+    }
+
+    @Override
+    public void apply(Resources r) {
+        if (r.memory() != null) {
+            CgroupFiles.write(dir.resolve("memory.max"), r.memory().toString());
+            // v2 counts swap apart: memory-swap is memory + swap, as Docker's flag means it
+            long swap = r.memorySwap() == null ? 0 : r.memorySwap() < 0 ? -1 : r.memorySwap() - r.memory();
+            CgroupFiles.write(dir.resolve("memory.swap.max"), swap < 0 ? "max" : String.valueOf(swap));
+        }
+        if (r.memoryReservation() != null) {
+            CgroupFiles.write(dir.resolve("memory.low"), r.memoryReservation().toString());
+        }
+        if (r.cpuQuota() != null) {
+            CgroupFiles.write(dir.resolve("cpu.max"), r.cpuQuota() + " " + r.cpuPeriod());
+        }
+        if (r.cpuShares() != null) {
+            // Docker's conversion of shares (2..262144) to weight (1..10000)
+            long weight = 1 + ((r.cpuShares() - 2) * 9999) / 262142;
+            CgroupFiles.write(dir.resolve("cpu.weight"), String.valueOf(weight));
+        }
+        if (r.cpusetCpus() != null) {
+            CgroupFiles.write(dir.resolve("cpuset.cpus"), r.cpusetCpus());
+        }
+        if (r.pidsLimit() != null) {
+            CgroupFiles.write(dir.resolve("pids.max"), r.pidsLimit() < 0 ? "max" : r.pidsLimit().toString());
+        }
+    }
+
+    @Override
+    public void addProcess(int pid) {
+        CgroupFiles.write(dir.resolve("cgroup.procs"), String.valueOf(pid));
+    }
+
+    @Override
+    public boolean addThread(int tid) {
+        return false; // a v2 domain group takes whole processes only
+    }
+
+    @Override
+    public Stats stats() {
+        return new Stats(CgroupFiles.readLong(dir.resolve("memory.current")),
+                CgroupFiles.readLong(dir.resolve("memory.max")),
+                CgroupFiles.keyed(dir.resolve("cpu.stat"), "usage_usec") * 1000,
+                CgroupFiles.readLong(dir.resolve("pids.current")));
+    }
+
+    @Override
+    public boolean oomKilled() {
+        return CgroupFiles.keyed(dir.resolve("memory.events"), "oom_kill") > 0;
+    }
+
+    @Override
+    public void destroy() {
+        CgroupFiles.removeDirectory(dir);
+    }
+}
