@@ -30,7 +30,8 @@ class ArchitectureTest {
             Map.entry("image", Set.<String>of("linux", "state")),
             Map.entry("runtime", Set.<String>of("linux", "spec")),
             Map.entry("api", Set.<String>of("linux", "spec", "state", "image", "runtime", "netlink", "network", "nftables", "cgroup")),
-            Map.entry("cli", Set.<String>of("linux", "spec", "state", "image", "runtime", "netlink", "network", "nftables", "cgroup", "api")));
+            Map.entry("daemon", Set.<String>of("linux", "state", "runtime", "api")),
+            Map.entry("cli", Set.<String>of("linux", "spec", "state", "image", "runtime", "netlink", "network", "nftables", "cgroup", "api", "daemon")));
     private static final Pattern REFERENCE = Pattern.compile("\\bdev\\.berth\\.([a-z]+)\\.");
 
     @Test

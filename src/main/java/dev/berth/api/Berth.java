@@ -27,6 +27,8 @@ import dev.berth.state.PortMapping;
 import dev.berth.runtime.Confinement;
 import dev.berth.runtime.ContainerProcess;
 import dev.berth.runtime.ContainerStarter;
+import dev.berth.runtime.Exec;
+import dev.berth.spec.ProcessSpec;
 import dev.berth.runtime.Overlay;
 import dev.berth.spec.ContainerSpec;
 import dev.berth.spec.ResourcesSpec;
@@ -193,7 +195,7 @@ public final class Berth {
         ImageRecord image = null;
         Path lower;
         if (options.rootfs() != null) {
-            lower = options.rootfs().toAbsolutePath().normalize();
+            lower = Path.of(options.rootfs()).toAbsolutePath().normalize();
             if (!Files.isDirectory(lower)) {
                 throw new BerthException("rootfs " + options.rootfs() + " is not a directory");
             }
@@ -260,7 +262,7 @@ public final class Berth {
             ContainerRecord record = new ContainerRecord(id, name, options.image(), lower.toString(),
                     spec.process().args(), Instant.now().toString(), ContainerRecord.Status.CREATED,
                     self, Procfs.startTime(self).orElse(0), null, null, null, options.autoRemove(), mode, attachment, ports,
-                    false);
+                    false, RestartPolicy.parse(options.restart()).text(), 0, options.detach());
             containers.create(record); // recorded before any kernel object exists: a crash can be cleaned up
             try {
                 Json.writeAtomically(paths.containerConfig(id), spec);
@@ -485,11 +487,11 @@ public final class Berth {
      * command never runs unlimited), and records it as running.
      */
     public ContainerProcess start(Container container, ContainerStarter.Stdin stdin) {
-        return start(container, stdin, null);
+        return start(container, ContainerStarter.Stdio.of(stdin), null);
     }
 
-    /** As start, with an --oom-score-adj for the first process (null: the default). */
-    public ContainerProcess start(Container container, ContainerStarter.Stdin stdin, Integer oomScoreAdj) {
+    /** As start, with the streams given and an --oom-score-adj for the first process (null: the default). */
+    public ContainerProcess start(Container container, ContainerStarter.Stdio stdio, Integer oomScoreAdj) {
         ContainerProcess process;
         try {
             Cgroup group = cgroups().create(container.record().id(), limits(container.spec().linux().resources()));
@@ -504,7 +506,7 @@ public final class Berth {
                     group.addProcess(pid);
                 }
             };
-            process = ContainerStarter.start(container.spec(), container.overlay(), stdin, confinement);
+            process = ContainerStarter.start(container.spec(), container.overlay(), stdio, confinement);
             if (oomScoreAdj != null) {
                 Files.writeString(Path.of("/proc/" + process.pid() + "/oom_score_adj"), oomScoreAdj.toString());
             }
@@ -529,10 +531,151 @@ public final class Berth {
 
     /** Records that the container's process ended (with exitCode, when known); --rm containers go away. */
     public void finished(Container container, Integer exitCode) {
+        finished(container.record(), exitCode);
+    }
+
+    public void finished(ContainerRecord record, Integer exitCode) {
         containers.locked(() -> {
-            finishLocked(container.record(), exitCode);
+            finishLocked(record, exitCode);
             return null;
         });
+    }
+
+    /**
+     * An exited container made ready to start again (berth start, a restart policy): its network is set
+     * up anew, with the same address when it is still free. The caller starts it.
+     */
+    public Container prepareRestart(String nameOrId, boolean detached) {
+        int self = Libc.getpid();
+        Container container = containers.locked(() -> {
+            reconcileLocked();
+            ContainerRecord record = containers.find(nameOrId);
+            if (record.status() != ContainerRecord.Status.EXITED) {
+                throw new BerthException("container " + record.name() + " is " + record.status().name().toLowerCase()
+                        + ", not exited");
+            }
+            ContainerSpec spec = Json.read(paths.containerConfig(record.id()), ContainerSpec.class);
+            Attachment attachment = null;
+            if (record.attachment() != null) {
+                Attachment before = record.attachment();
+                try {
+                    attachment = networks.plan(before.network(), record.id(), record.name(), before.ipAddress());
+                } catch (BerthException taken) {
+                    attachment = networks.plan(before.network(), record.id(), record.name(), null);
+                }
+            }
+            ContainerRecord again = record.restarting(self, Procfs.startTime(self).orElse(0), attachment,
+                    record.restartCount(), detached);
+            containers.update(again);
+            return new Container(again, spec, new Overlay(List.of(Path.of(record.rootfs())), paths.upperDir(record.id()),
+                    paths.workDir(record.id())));
+        });
+        Attachment attachment = container.record().attachment();
+        if (attachment != null) {
+            try {
+                networks.setUp(attachment, "berth-" + container.record().name());
+                containers.locked(() -> {
+                    syncFirewall(explain);
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                finished(container.record(), null);
+                throw e;
+            }
+        }
+        return container;
+    }
+
+    /**
+     * Runs a new process in a running container (berth exec): its namespaces and cgroup, the container's
+     * capabilities and environment, plus what the caller adds. user resolves against the container's own
+     * /etc files (through /proc/PID/root).
+     */
+    public ContainerProcess exec(String nameOrId, List<String> command, List<String> env, String workdir, String user,
+                                 boolean tty, boolean interactive) {
+        ContainerRecord record = inspect(nameOrId);
+        if (record.status() != ContainerRecord.Status.RUNNING) {
+            throw new BerthException("container " + record.name() + " is not running");
+        }
+        if (command.isEmpty()) {
+            throw new BerthException("exec needs a command");
+        }
+        ContainerSpec spec = Json.read(paths.containerConfig(record.id()), ContainerSpec.class);
+        ProcessSpec.User identity = user == null ? spec.process().user()
+                : new UserLookup(Path.of("/proc/" + record.pid() + "/root")).resolve(user).user();
+        List<String> environment = new ArrayList<>(spec.process().env());
+        if (tty) {
+            environment.add("TERM=xterm");
+        }
+        for (String e : env) {
+            if (!e.contains("=") || e.startsWith("=")) {
+                throw new BerthException("invalid environment variable '" + e + "'");
+            }
+            environment.add(e);
+        }
+        String cwd = workdir != null ? workdir : spec.process().cwd();
+        ProcessSpec process = new ProcessSpec(tty, identity, command, environment, cwd, spec.process().capabilities(),
+                spec.process().noNewPrivileges());
+        Cgroup group = cgroups().open(record.id());
+        return Exec.exec(record.pid(), process, new Confinement() {
+            @Override
+            public boolean enterThread(int tid) {
+                return group.addThread(tid);
+            }
+
+            @Override
+            public void addProcess(int pid) {
+                group.addProcess(pid);
+            }
+        }, interactive ? ContainerStarter.Stdin.INHERIT : ContainerStarter.Stdin.NULL);
+    }
+
+    /** Counts one more restart in the record of a container the supervisor starts again. */
+    public void countRestart(String id) {
+        containers.locked(() -> {
+            ContainerRecord r = containers.find(id);
+            containers.update(r.restarting(r.pid(), r.pidStartTime(), r.attachment(), r.restartCount() + 1, r.detached()));
+            return null;
+        });
+    }
+
+    /**
+     * Sends signal to a running container's first process, through a pidfd checked against the
+     * recorded start time (never a recycled pid).
+     */
+    public ContainerRecord signal(String nameOrId, int signal) {
+        ContainerRecord record = inspect(nameOrId);
+        if (record.status() != ContainerRecord.Status.RUNNING) {
+            throw new BerthException("container " + record.name() + " is not running");
+        }
+        int pidfd = Libc.pidfdOpen(record.pid());
+        try {
+            if (!Procfs.isAlive(record.pid(), record.pidStartTime())) {
+                throw new BerthException("container " + record.name() + " is not running");
+            }
+            Libc.pidfdSendSignal(pidfd, signal);
+        } finally {
+            Libc.closeQuietly(pidfd);
+        }
+        return record;
+    }
+
+    /** SIGTERM, then SIGKILL after timeoutSeconds; returns once the process is gone. */
+    public void stop(String nameOrId, int timeoutSeconds) {
+        ContainerRecord record = inspect(nameOrId);
+        if (record.status() != ContainerRecord.Status.RUNNING) {
+            throw new BerthException("container " + record.name() + " is not running");
+        }
+        int pidfd = Libc.pidfdOpen(record.pid());
+        try {
+            Libc.pidfdSendSignal(pidfd, 15);
+            if ((Libc.poll(pidfd, Libc.POLLIN, Math.max(0, timeoutSeconds) * 1000) & Libc.POLLIN) == 0) {
+                Libc.pidfdSendSignal(pidfd, SIGKILL);
+                Libc.poll(pidfd, Libc.POLLIN, 10_000);
+            }
+        } finally {
+            Libc.closeQuietly(pidfd);
+        }
     }
 
     private void finishLocked(ContainerRecord record, Integer exitCode) {

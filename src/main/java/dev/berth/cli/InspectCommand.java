@@ -35,6 +35,7 @@ final class InspectCommand implements Runnable {
         state.put("Pid", r.status() == ContainerRecord.Status.RUNNING ? r.pid() : 0);
         state.put("ExitCode", r.exitCode());
         state.put("OOMKilled", r.oomKilled());
+        state.put("RestartCount", r.restartCount());
         state.put("StartedAt", r.startedAt());
         state.put("FinishedAt", r.finishedAt());
 
@@ -70,6 +71,8 @@ final class InspectCommand implements Runnable {
         view.put("Image", r.image());
         view.put("Rootfs", r.rootfs());
         view.put("AutoRemove", r.autoRemove());
+        view.put("RestartPolicy", r.restartPolicy());
+        view.put("Detached", r.detached());
         view.put("NetworkSettings", network);
         return view;
     }

@@ -102,6 +102,14 @@ public final class Main implements Runnable {
         verbs.put("port", PortCommand::new);
         verbs.put("stats", StatsCommand::new);
         verbs.put("update", UpdateCommand::new);
+        verbs.put("daemon", DaemonCommand::new);
+        verbs.put("stop", StopCommand::new);
+        verbs.put("start", StartCommand::new);
+        verbs.put("restart", RestartCommand::new);
+        verbs.put("kill", KillCommand::new);
+        verbs.put("wait", WaitCommand::new);
+        verbs.put("logs", LogsCommand::new);
+        verbs.put("exec", ExecCommand::new);
         return verbs;
     }
 
@@ -113,7 +121,7 @@ public final class Main implements Runnable {
         VERBS.forEach((name, factory) -> {
             if (verb == null || !VERBS.containsKey(verb) || verb.equals(name)) {
                 CommandLine sub = new CommandLine(factory.get());
-                if (name.equals("run")) {
+                if (name.equals("run") || name.equals("exec")) {
                     sub.setStopAtPositional(true); // what follows the image is the container's command
                 }
                 cli.addSubcommand(name, sub);

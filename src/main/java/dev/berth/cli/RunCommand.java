@@ -17,21 +17,24 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code berth run}: create a container, start it in the foreground, return its exit status. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run a command in a new container.")
 final class RunCommand implements Callable<Integer> {
-    /** Signals berth passes on to the container's first process (name → number on x86_64). */
-    private static final Map<String, Integer> FORWARDED = Map.of("INT", 2, "TERM", 15, "HUP", 1, "USR1", 10);
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--rm", description = "Remove the container when it exits.")
     boolean autoRemove;
+
+    @Option(names = {"-d", "--detach"}, description = "Run in the background under the supervisor; print the id.")
+    boolean detach;
+
+    @Option(names = "--restart", paramLabel = "POLICY", defaultValue = "no",
+            description = "no, on-failure[:N], always or unless-stopped (detached containers).")
+    String restart;
 
     @Option(names = {"-i", "--interactive"}, description = "Keep standard input open.")
     boolean interactive;
@@ -120,13 +123,28 @@ final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
             berth.ensureBusyboxImage();
         }
-        Container container = berth.create(new RunOptions(image, rootfs, command, name, hostname, env, workdir, user,
+        RunOptions options = new RunOptions(image,
+                rootfs == null ? null : rootfs.toAbsolutePath().normalize().toString(), command, name, hostname, env, workdir, user,
                 tty, interactive, autoRemove, network, ip, readOnly, publish,
-                new RunOptions.Dns(dns, dnsSearch, dnsOptions), addHosts, limits.toSpec(), oomScoreAdj));
+                new RunOptions.Dns(dns, dnsSearch, dnsOptions), addHosts, limits.toSpec(), oomScoreAdj, restart, detach);
+        if (detach) {
+            if (tty || interactive) {
+                throw new BerthException("-d cannot be combined with -i or -t: berth has no attach yet");
+            }
+            dev.berth.api.RestartPolicy.parse(restart);
+            String id = Lifecycle.ask(spec, new dev.berth.daemon.Request("run", options, null, null));
+            spec.commandLine().getOut().println(id);
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+        if (!restart.equals("no")) {
+            throw new BerthException("--restart needs -d: only the supervisor can restart a container");
+        }
+        Container container = berth.create(options);
         Trace.mark("created");
         SignalForwarder signals = new SignalForwarder();
-        ContainerProcess process = berth.start(container,
-                interactive ? ContainerStarter.Stdin.INHERIT : ContainerStarter.Stdin.NULL, oomScoreAdj);
+        ContainerProcess process = berth.start(container, ContainerStarter.Stdio.of(
+                interactive ? ContainerStarter.Stdin.INHERIT : ContainerStarter.Stdin.NULL), oomScoreAdj);
         Integer exitCode = null;
         Trace.mark("started");
         try (process) {
@@ -143,42 +161,6 @@ final class RunCommand implements Callable<Integer> {
         } finally {
             berth.finished(container, exitCode);
             Trace.mark("finished");
-        }
-    }
-
-    /**
-     * Forwards the signals berth receives to the container's first process. Installed before the
-     * container starts: a signal that arrives in between is held and delivered once it runs.
-     */
-    private static final class SignalForwarder {
-        private ContainerProcess target;
-        private final java.util.List<Integer> pending = new java.util.ArrayList<>();
-
-        @SuppressWarnings("sunapi")
-        SignalForwarder() {
-            FORWARDED.forEach((name, number) -> sun.misc.Signal.handle(new sun.misc.Signal(name), s -> deliver(number)));
-        }
-
-        private synchronized void deliver(int signal) {
-            if (target == null) {
-                pending.add(signal);
-                return;
-            }
-            try {
-                target.signal(signal);
-            } catch (RuntimeException ignored) {
-                // the container has just ended
-            }
-        }
-
-        @SuppressWarnings("sunapi")
-        synchronized void attach(ContainerProcess process) {
-            target = process;
-            pending.forEach(this::deliver);
-            pending.clear();
-            if (process.terminal() != null) {
-                sun.misc.Signal.handle(new sun.misc.Signal("WINCH"), s -> process.terminal().copyWindowSize());
-            }
         }
     }
 }

@@ -31,7 +31,7 @@ public final class Libc {
 
     public static final int AT_FDCWD = -100;
     public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_EXCL = 0200,
-            O_NOCTTY = 0400, O_TRUNC = 01000, O_NONBLOCK = 04000, O_DIRECTORY = 0200000,
+            O_NOCTTY = 0400, O_TRUNC = 01000, O_APPEND = 02000, O_NONBLOCK = 04000, O_DIRECTORY = 0200000,
             O_NOFOLLOW = 0400000, O_CLOEXEC = 02000000, O_PATH = 010000000;
     public static final int X_OK = 1;
     public static final int AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EMPTY_PATH = 0x1000;
@@ -77,6 +77,7 @@ public final class Libc {
     private static final Downcall ISATTY = fn("isatty", JAVA_INT, JAVA_INT);
     private static final Downcall GETEUID = fn("geteuid", JAVA_INT);
     private static final Downcall GETPID = fn("getpid", JAVA_INT);
+    private static final Downcall SETSID = errnoFn("setsid", JAVA_INT);
     private static final Downcall SYSCALL6 = errnoVariadic("syscall", 1, JAVA_LONG,
             JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
 
@@ -434,6 +435,11 @@ public final class Libc {
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
+    }
+
+    /** setsid(2): a new session, away from the terminal that started this process. */
+    public static void setsid() {
+        call("setsid", null, (st, a) -> (int) SETSID.handle().invokeExact(st));
     }
 
     public static int geteuid() {

@@ -14,9 +14,10 @@ public final class Procfs {
         try {
             String stat = read("/proc/" + pid + "/stat");
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            if (fields[0].equals("Z") || fields[0].equals("X")) {
-                return OptionalLong.empty(); // a zombie has already ended
+            if (fields[0].equals("X")) {
+                return OptionalLong.empty();
             }
+            // a zombie still counts: its parent (a berth run or the supervisor) has yet to record its status
             return OptionalLong.of(Long.parseLong(fields[19]));
         } catch (IOException | RuntimeException e) {
             return OptionalLong.empty();

@@ -37,6 +37,12 @@ public final class ContainerProcess implements AutoCloseable {
         return exitCode(status[0], status[1]);
     }
 
+    /** The exit code if the process has ended (and is reaped now), null while it runs. */
+    public Integer pollExit() {
+        int[] status = Libc.waitPidfd(pidfd, Libc.WNOHANG);
+        return status == null ? null : exitCode(status[0], status[1]);
+    }
+
     static int exitCode(int code, int status) {
         return code == Libc.CLD_EXITED ? status : 128 + status;
     }

@@ -42,7 +42,17 @@ public final class ContainerStarter {
     /** How the first process's standard input is wired when there is no terminal. */
     public enum Stdin { NULL, INHERIT }
 
-    public static ContainerProcess start(ContainerSpec spec, Overlay overlay, Stdin stdin, Confinement confinement) {
+    /**
+     * The first process's standard streams: stdin as asked, and stdout/stderr either berth's own
+     * (outputFd -1) or an open file of the caller's (a detached container's log).
+     */
+    public record Stdio(Stdin stdin, int outputFd) {
+        public static Stdio of(Stdin stdin) {
+            return new Stdio(stdin, -1);
+        }
+    }
+
+    public static ContainerProcess start(ContainerSpec spec, Overlay overlay, Stdio stdio, Confinement confinement) {
         int lastCap = lastCapability();
         var spawned = new AtomicReference<Object>(); // the pid (Integer) or the failure (Throwable)
         var terminal = new AtomicReference<Terminal>();
@@ -64,7 +74,7 @@ public final class ContainerStarter {
                 takeIdentity(spec.process(), lastCap);
                 prepared.countDown();
                 Trace.mark("identity taken");
-                spawned.set(spawn(spec.process(), executable, stdin, terminal.get()));
+                spawned.set(spawn(spec.process(), executable, stdio, terminal.get()));
             } catch (Throwable t) {
                 spawned.set(t);
             } finally {
@@ -134,7 +144,7 @@ public final class ContainerStarter {
     }
 
     /** Looks the command up in the container's PATH, from inside the container's root. */
-    private static String resolveExecutable(ProcessSpec process) {
+    static String resolveExecutable(ProcessSpec process) {
         String command = process.args().getFirst();
         if (command.contains("/")) {
             if (!Files.exists(Path.of(command))) {
@@ -158,7 +168,7 @@ public final class ContainerStarter {
     }
 
     /** The container's privileges, set on the spawner thread so the child inherits exactly them. */
-    private static void takeIdentity(ProcessSpec process, int lastCap) {
+    static void takeIdentity(ProcessSpec process, int lastCap) {
         long keep = Capabilities.mask(process.capabilities());
         for (int cap = 0; cap <= lastCap; cap++) {
             if ((keep & (1L << cap)) == 0) {
@@ -179,25 +189,40 @@ public final class ContainerStarter {
         Libc.umask(022);
     }
 
-    private static int spawn(ProcessSpec process, String executable, Stdin stdin, Terminal terminal) {
+    static int spawn(ProcessSpec process, String executable, Stdio stdio, Terminal terminal) {
+        return spawn(process, executable, stdio, terminal, true);
+    }
+
+    /** posix_spawn of the command; waitForRelease: block on the start FIFO first (not for exec). */
+    static int spawn(ProcessSpec process, String executable, Stdio stdio, Terminal terminal, boolean waitForRelease) {
         try (Spawn spawn = new Spawn()) {
             spawn.newSession();
             if (terminal != null) {
                 spawn.open(0, terminal.slavePath(), Libc.O_RDWR, 0).dup2(0, 1).dup2(0, 2);
-            } else if (stdin == Stdin.NULL) {
+            } else if (stdio.stdin() == Stdin.NULL) {
                 spawn.open(0, "/dev/null", Libc.O_RDONLY, 0);
             }
-            spawn.open(3, RootfsSetup.START_FIFO, Libc.O_RDONLY, 0).close(3).closeFrom(3);
+            if (terminal == null && stdio.outputFd() >= 0) {
+                spawn.dup2(stdio.outputFd(), 1).dup2(stdio.outputFd(), 2);
+            }
+            if (waitForRelease) {
+                spawn.open(3, RootfsSetup.START_FIFO, Libc.O_RDONLY, 0).close(3);
+            }
+            spawn.closeFrom(3);
             return spawn.spawn(executable, process.args(), process.env());
         }
     }
 
-    private static BerthException startFailure(ContainerSpec spec, Throwable failure) {
+    static BerthException startFailure(ContainerSpec spec, Throwable failure) {
+        return startFailure(spec.process(), failure);
+    }
+
+    static BerthException startFailure(ProcessSpec process, Throwable failure) {
         if (failure instanceof BerthException be) {
             return be;
         }
         if (failure instanceof SyscallException se && se.call().equals("posix_spawn")) {
-            String command = spec.process().args().getFirst();
+            String command = process.args().getFirst();
             return switch (se.errno()) {
                 case Errno.ENOENT -> new BerthException(BerthException.NOT_FOUND,
                         "exec: \"" + command + "\": no such file or directory", se);
@@ -229,7 +254,7 @@ public final class ContainerStarter {
         }
     }
 
-    private static int lastCapability() {
+    static int lastCapability() {
         try {
             return Integer.parseInt(Procfs.read("/proc/sys/kernel/cap_last_cap").trim());
         } catch (Exception e) {
@@ -237,7 +262,7 @@ public final class ContainerStarter {
         }
     }
 
-    private static void joinQuietly(Thread thread) {
+    static void joinQuietly(Thread thread) {
         boolean interrupted = false;
         while (true) {
             try {

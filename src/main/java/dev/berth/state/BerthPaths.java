@@ -57,5 +57,14 @@ public record BerthPaths(Path root, Path runRoot) {
     /** Where {@code ip netns} looks: the container's namespace is also pinned there. */
     public Path visibleNetns(String containerName) { return Path.of("/run/netns", "berth-" + containerName); }
 
+    /** A detached container's output (stdout and stderr), written by the container itself. */
+    public Path containerLog(String id) { return container(id).resolve("container.log"); }
+
+    /** The supervisor's socket, reachable by root only. */
+    public Path supervisorSocket() { return runRoot.resolve("berth.sock"); }
+
+    /** The supervisor's own output. */
+    public Path supervisorLog() { return runRoot.resolve("supervisor.log"); }
+
     public Path lock(String name) { return runRoot.resolve("locks").resolve(name + ".lock"); }
 }

@@ -17,6 +17,9 @@ import java.util.List;
  * @param attachment   the container's place on that network (null for none, host, container:)
  * @param ports        the ports it publishes on the host
  * @param oomKilled    true when the kernel's OOM killer killed one of its processes
+ * @param restartPolicy no, on-failure[:N], always or unless-stopped
+ * @param restartCount how often the supervisor restarted it
+ * @param detached     started by the supervisor (berth run -d), which is its parent
  */
 public record ContainerRecord(
         String id,
@@ -35,7 +38,10 @@ public record ContainerRecord(
         String network,
         Attachment attachment,
         List<PortMapping> ports,
-        boolean oomKilled) {
+        boolean oomKilled,
+        String restartPolicy,
+        int restartCount,
+        boolean detached) {
 
     public enum Status { CREATED, RUNNING, EXITED }
 
@@ -46,12 +52,21 @@ public record ContainerRecord(
 
     public ContainerRecord running(int pid, long pidStartTime, String startedAt) {
         return new ContainerRecord(id, name, image, rootfs, command, created, Status.RUNNING, pid, pidStartTime,
-                null, startedAt, null, autoRemove, network, attachment, ports, false);
+                null, startedAt, null, autoRemove, network, attachment, ports, false, restartPolicy, restartCount, detached);
     }
 
     public ContainerRecord exited(Integer exitCode, String finishedAt, boolean oomKilled) {
         return new ContainerRecord(id, name, image, rootfs, command, created, Status.EXITED, 0, 0, exitCode,
-                startedAt, finishedAt, autoRemove, network, attachment, ports, oomKilled);
+                startedAt, finishedAt, autoRemove, network, attachment, ports, oomKilled, restartPolicy, restartCount,
+                detached);
+    }
+
+    /** The same container, about to start again (after a restart policy's decision or berth start). */
+    public ContainerRecord restarting(int ownerPid, long ownerStartTime, Attachment newAttachment, int count,
+                                      boolean detachedNow) {
+        return new ContainerRecord(id, name, image, rootfs, command, created, Status.CREATED, ownerPid, ownerStartTime,
+                null, startedAt, finishedAt, autoRemove, network, newAttachment, ports, false, restartPolicy, count,
+                detachedNow);
     }
 
     public String shortId() {

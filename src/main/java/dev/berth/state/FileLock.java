@@ -6,39 +6,63 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
-/** An exclusive lock on a file under the run root, held across berth processes. */
+/**
+ * An exclusive lock on a file under the run root, held across berth processes and across the threads
+ * of one (the supervisor serves requests concurrently, and a JVM's file locks are per process). A thread
+ * that holds it may take it again.
+ */
 public final class FileLock implements AutoCloseable {
+    private static final Map<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
+
+    private final ReentrantLock threads;
     private final FileChannel channel;
     private final java.nio.channels.FileLock lock;
 
-    private FileLock(FileChannel channel, java.nio.channels.FileLock lock) {
+    private FileLock(ReentrantLock threads, FileChannel channel, java.nio.channels.FileLock lock) {
+        this.threads = threads;
         this.channel = channel;
         this.lock = lock;
     }
 
     public static FileLock acquire(Path file) {
+        ReentrantLock threads = IN_PROCESS.computeIfAbsent(file.toAbsolutePath().normalize(), p -> new ReentrantLock());
+        threads.lock();
+        if (threads.getHoldCount() > 1) {
+            return new FileLock(threads, null, null); // this thread holds the file lock already
+        }
         try {
             Files.createDirectories(file.getParent());
             FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             try {
-                return new FileLock(channel, channel.lock());
+                return new FileLock(threads, channel, channel.lock());
             } catch (IOException | RuntimeException e) {
                 channel.close();
                 throw e;
             }
         } catch (IOException e) {
+            threads.unlock();
             throw new UncheckedIOException("cannot lock " + file, e);
+        } catch (RuntimeException e) {
+            threads.unlock();
+            throw e;
         }
     }
 
     @Override
     public void close() {
         try {
-            lock.release();
-            channel.close();
+            if (lock != null) {
+                lock.release();
+                channel.close();
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            threads.unlock();
         }
     }
 }

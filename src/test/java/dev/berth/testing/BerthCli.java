@@ -122,6 +122,7 @@ public final class BerthCli {
         for (String line : run("network", "ls").out().lines().skip(1).toList()) {
             run("network", "rm", line.split("\\s+")[1]);
         }
+        run("daemon", "--stop");
     }
 
     /** Runs a host tool as an independent observer (ip, ss, mount…). */

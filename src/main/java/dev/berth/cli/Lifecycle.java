@@ -1,0 +1,47 @@
+package dev.berth.cli;
+
+import dev.berth.BerthException;
+import dev.berth.api.Berth;
+import dev.berth.daemon.Request;
+import dev.berth.daemon.Response;
+import dev.berth.daemon.SupervisorClient;
+import dev.berth.state.BerthPaths;
+import dev.berth.state.ContainerRecord;
+import picocli.CommandLine;
+
+import java.util.List;
+
+/** What the lifecycle verbs share: asking the supervisor, and turning its answer into an error. */
+final class Lifecycle {
+    private Lifecycle() {}
+
+    static BerthPaths paths(CommandLine.Model.CommandSpec spec) {
+        Main main = (Main) spec.root().userObject();
+        return new BerthPaths(main.root, main.runRoot);
+    }
+
+    static String ask(CommandLine.Model.CommandSpec spec, Request request) {
+        BerthPaths paths = paths(spec);
+        Response r = SupervisorClient.call(paths, request, List.of(
+                ProcessHandle.current().info().command().orElse("java"), "--enable-native-access=ALL-UNNAMED",
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "--root=" + paths.root(), "--run-root=" + paths.runRoot(), "daemon"));
+        if (!r.ok()) {
+            throw new BerthException(r.exitCode(), r.error(), null);
+        }
+        return r.id();
+    }
+
+    /** Stops a container: through the supervisor when it is its parent, directly otherwise. */
+    static void stop(CommandLine.Model.CommandSpec spec, Berth berth, String name, int timeout) {
+        ContainerRecord r = berth.inspect(name);
+        if (r.status() != ContainerRecord.Status.RUNNING) {
+            throw new BerthException("container " + r.name() + " is not running");
+        }
+        if (r.detached()) {
+            ask(spec, new Request("stop", null, r.id(), timeout));
+        } else {
+            berth.stop(r.id(), timeout);
+        }
+    }
+}

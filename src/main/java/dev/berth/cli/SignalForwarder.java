@@ -1,0 +1,46 @@
+package dev.berth.cli;
+
+import dev.berth.runtime.ContainerProcess;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Forwards the signals berth receives to the container's first process. Installed before the
+ * container starts: a signal that arrives in between is held and delivered once it runs.
+ */
+final class SignalForwarder {
+    /** Signals berth passes on to the container's process (name → number on x86_64). */
+    private static final Map<String, Integer> FORWARDED = Map.of("INT", 2, "TERM", 15, "HUP", 1, "USR1", 10);
+
+    private ContainerProcess target;
+    private final List<Integer> pending = new ArrayList<>();
+
+    @SuppressWarnings("sunapi")
+    SignalForwarder() {
+        FORWARDED.forEach((name, number) -> sun.misc.Signal.handle(new sun.misc.Signal(name), s -> deliver(number)));
+    }
+
+    private synchronized void deliver(int signal) {
+        if (target == null) {
+            pending.add(signal);
+            return;
+        }
+        try {
+            target.signal(signal);
+        } catch (RuntimeException ignored) {
+            // the container has just ended
+        }
+    }
+
+    @SuppressWarnings("sunapi")
+    synchronized void attach(ContainerProcess process) {
+        target = process;
+        pending.forEach(this::deliver);
+        pending.clear();
+        if (process.terminal() != null) {
+            sun.misc.Signal.handle(new sun.misc.Signal("WINCH"), s -> process.terminal().copyWindowSize());
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package dev.berth.daemon;
+
+import dev.berth.api.RunOptions;
+
+/**
+ * One request to the supervisor, a JSON line: run (with the options), start, stop (with a timeout),
+ * ping, shutdown.
+ */
+public record Request(String op, RunOptions run, String container, Integer timeout) {
+    public static Request of(String op, String container) {
+        return new Request(op, null, container, null);
+    }
+}

@@ -1,0 +1,260 @@
+package dev.berth.daemon;
+
+import dev.berth.BerthException;
+import dev.berth.api.Berth;
+import dev.berth.api.Container;
+import dev.berth.api.RestartPolicy;
+import dev.berth.linux.Libc;
+import dev.berth.linux.Procfs;
+import dev.berth.runtime.ContainerProcess;
+import dev.berth.runtime.ContainerStarter;
+import dev.berth.state.BerthPaths;
+import dev.berth.state.ContainerRecord;
+import dev.berth.state.FileLock;
+import dev.berth.state.Json;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code berth daemon}: the parent of detached containers. It starts them with their output going
+ * straight to a log file (so they outlive the supervisor: a kill -9 of it leaves them running), reaps
+ * them and records their exit status, applies restart policies with back-off, and keeps logs bounded.
+ * Reachable only by root, through a Unix socket under the run root. A new supervisor re-adopts the
+ * containers a dead one left running (without their exit status: only a parent can read it).
+ */
+public final class Supervisor {
+    private static final long LOG_LIMIT = 10L * 1024 * 1024;
+
+    private final BerthPaths paths;
+    private final Berth berth;
+    private final Map<String, Watched> watched = new ConcurrentHashMap<>();
+    private final Set<String> stopping = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("berth-timers").factory());
+    private volatile boolean running = true;
+
+    /** A container being watched: its pid and pidfd, and whether it is our child (then its status is ours). */
+    private record Watched(String id, int pid, int pidfd, ContainerProcess process) {}
+
+    public Supervisor(BerthPaths paths) {
+        this.paths = paths;
+        this.berth = new Berth(paths);
+    }
+
+    /** Runs until a shutdown request; refuses to start when another supervisor holds the run root. */
+    public void run() throws IOException {
+        Files.createDirectories(paths.runRoot());
+        Path lockFile = paths.lock("supervisor");
+        Files.createDirectories(lockFile.getParent());
+        try (var channel = java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            var lock = channel.tryLock();
+            if (lock == null) {
+                throw new BerthException("a supervisor is already running for " + paths.runRoot());
+            }
+            serve();
+        }
+    }
+
+    private void serve() throws IOException {
+        adopt();
+        Path socket = paths.supervisorSocket();
+        Files.deleteIfExists(socket);
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(socket));
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+            Thread.ofPlatform().name("berth-reaper").daemon().start(this::reap);
+            timers.scheduleWithFixedDelay(this::boundLogs, 5, 5, TimeUnit.SECONDS);
+            while (running) {
+                SocketChannel client = server.accept();
+                Thread.ofVirtual().start(() -> answer(client));
+            }
+        } finally {
+            Files.deleteIfExists(socket);
+            timers.shutdownNow();
+        }
+    }
+
+    private void answer(SocketChannel client) {
+        try (client) {
+            var in = new BufferedReader(new InputStreamReader(Channels.newInputStream(client), StandardCharsets.UTF_8));
+            OutputStream out = Channels.newOutputStream(client);
+            Response response;
+            try {
+                response = handle(Json.parse(in.readLine(), Request.class));
+            } catch (BerthException e) {
+                response = Response.failure(e.getMessage(), e.exitCode());
+            } catch (RuntimeException e) {
+                response = Response.failure(String.valueOf(e.getMessage()), BerthException.RUNTIME_ERROR);
+            }
+            out.write((Json.render(response).replace('\n', ' ') + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException e) {
+            // the client went away
+        }
+    }
+
+    private Response handle(Request request) {
+        return switch (request.op()) {
+            case "ping" -> Response.success(String.valueOf(ProcessHandle.current().pid()));
+            case "run" -> Response.success(start(berth.create(request.run()), request.run().oomScoreAdj()));
+            case "start" -> {
+                ContainerRecord r = berth.inspect(request.container());
+                stopping.remove(r.id());
+                yield Response.success(start(berth.prepareRestart(request.container(), true), null));
+            }
+            case "stop" -> {
+                ContainerRecord r = berth.inspect(request.container());
+                stopping.add(r.id());
+                berth.stop(r.id(), request.timeout() == null ? 10 : request.timeout());
+                awaitRecorded(r.id());
+                yield Response.success(r.id());
+            }
+            case "shutdown" -> {
+                running = false;
+                timers.schedule(() -> {
+                    try {
+                        Files.deleteIfExists(paths.supervisorSocket());
+                    } catch (IOException ignored) {
+                        // exiting anyway
+                    }
+                    System.exit(0);
+                }, 100, TimeUnit.MILLISECONDS);
+                yield Response.success("");
+            }
+            default -> throw new BerthException("unknown request " + request.op());
+        };
+    }
+
+    /** Starts a created container with its output in its log file, and watches it. */
+    private String start(Container container, Integer oomScoreAdj) {
+        String id = container.record().id();
+        int log = Libc.open(paths.containerLog(id).toString(),
+                Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND | Libc.O_CLOEXEC, 0640);
+        ContainerProcess process;
+        try {
+            process = berth.start(container, new ContainerStarter.Stdio(ContainerStarter.Stdin.NULL, log), oomScoreAdj);
+        } finally {
+            Libc.closeQuietly(log);
+        }
+        watched.put(id, new Watched(id, process.pid(), -1, process));
+        return id;
+    }
+
+    /** Containers a previous supervisor started and that still run: watched through a pidfd. */
+    private void adopt() {
+        for (ContainerRecord r : berth.containers()) {
+            if (r.detached() && r.status() == ContainerRecord.Status.RUNNING && Procfs.isAlive(r.pid(), r.pidStartTime())) {
+                watched.put(r.id(), new Watched(r.id(), r.pid(), Libc.pidfdOpen(r.pid()), null));
+            }
+        }
+    }
+
+    /** Waits for watched containers to end: our children through waitid, adopted ones through their pidfd. */
+    private void reap() {
+        while (running) {
+            for (Watched w : watched.values()) {
+                Integer exitCode;
+                boolean ended;
+                if (w.process() != null) {
+                    Integer code = w.process().pollExit();
+                    ended = code != null;
+                    exitCode = code;
+                } else {
+                    ended = (Libc.poll(w.pidfd(), Libc.POLLIN, 0) & Libc.POLLIN) != 0;
+                    exitCode = null; // not our child: its status went to init
+                }
+                if (ended) {
+                    ended(w, exitCode);
+                }
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void ended(Watched w, Integer exitCode) {
+        watched.remove(w.id());
+        if (w.process() != null) {
+            w.process().close();
+        } else {
+            Libc.closeQuietly(w.pidfd());
+        }
+        ContainerRecord record;
+        try {
+            record = berth.inspect(w.id());
+        } catch (BerthException gone) {
+            return; // removed meanwhile
+        }
+        berth.finished(record, exitCode);
+        boolean onPurpose = stopping.remove(w.id());
+        RestartPolicy policy = RestartPolicy.parse(record.restartPolicy());
+        if (!record.autoRemove() && policy.shouldRestart(exitCode, record.restartCount(), onPurpose)) {
+            timers.schedule(() -> restart(w.id()), RestartPolicy.backoffMillis(record.restartCount()), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void restart(String id) {
+        try {
+            if (stopping.contains(id)) {
+                return;
+            }
+            Container c = berth.prepareRestart(id, true);
+            berth.countRestart(id);
+            start(new Container(berth.inspect(id), c.spec(), c.overlay()), null);
+        } catch (RuntimeException e) {
+            System.err.println("berth daemon: cannot restart " + id + ": " + e.getMessage());
+        }
+    }
+
+    /** Waits (bounded) until the supervisor has recorded a container's end. */
+    private void awaitRecorded(String id) {
+        for (int i = 0; i < 300 && watched.containsKey(id); i++) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Keeps each log under LOG_LIMIT: the current file is copied to .1 and emptied (containers append). */
+    private void boundLogs() {
+        for (String id : watched.keySet()) {
+            Path log = paths.containerLog(id);
+            try {
+                if (Files.exists(log) && Files.size(log) > LOG_LIMIT) {
+                    Files.copy(log, log.resolveSibling("container.log.1"), StandardCopyOption.REPLACE_EXISTING);
+                    try (var channel = java.nio.channels.FileChannel.open(log, java.nio.file.StandardOpenOption.WRITE)) {
+                        channel.truncate(0);
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}

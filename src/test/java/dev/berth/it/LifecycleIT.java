@@ -1,0 +1,173 @@
+package dev.berth.it;
+
+import dev.berth.testing.BerthCli;
+import dev.berth.testing.BerthCli.Result;
+import dev.berth.testing.Privileged;
+import dev.berth.testing.Wait;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Detached containers under the supervisor: start, leave, come back, look inside, stop — and crashes. */
+class LifecycleIT {
+    @TempDir
+    static Path dir;
+    static BerthCli berth;
+
+    @BeforeAll
+    static void busyboxImage() {
+        Privileged.require();
+        berth = new BerthCli(dir);
+        RunIT.ok(berth.run("image", "create", "busybox"));
+    }
+
+    @AfterEach
+    void removeContainers() {
+        for (String id : berth.run("ps", "-a", "-q").out().lines().toList()) {
+            berth.run("rm", "-f", id);
+        }
+    }
+
+    @AfterAll
+    static void stopTheSupervisor() {
+        if (berth != null) {
+            berth.removeEverything();
+            Wait.until("the supervisor to exit", Duration.ofSeconds(10), () -> supervisorPid() == null);
+        }
+    }
+
+    static Result ok(Result r) {
+        return RunIT.ok(r);
+    }
+
+    /** The supervisor serving this test's run root, seen from the host's process list. */
+    static String supervisorPid() {
+        for (String line : BerthCli.host("pgrep", "-af", "java").out().lines().toList()) {
+            if (line.contains("--run-root=" + dir.resolve("run")) && line.endsWith(" daemon")) {
+                return line.split(" ")[0];
+            }
+        }
+        return null;
+    }
+
+    String state(String name, String key) {
+        String out = ok(berth.run("inspect", name)).out();
+        return out.replaceAll("(?s).*\"" + key + "\" : \"?([^\",\\n]*)\"?,?\\n.*", "$1");
+    }
+
+    @Test
+    void aDetachedContainerOutlivesTheCliAndLogsItsOutput() {
+        String id = ok(berth.run("run", "-d", "--name", "ticker", "busybox", "sh", "-c",
+                "i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.2; done")).out().strip();
+        assertThat(id).matches("[0-9a-f]{64}");
+        Wait.until("three ticks in the log", Duration.ofSeconds(20),
+                () -> berth.run("logs", "ticker").out().lines().count() >= 3);
+        assertThat(ok(berth.run("ps")).out()).contains("ticker").contains("Up ");
+        assertThat(ok(berth.run("logs", "--tail", "1", "ticker")).out().lines().toList()).hasSize(1)
+                .allMatch(l -> l.startsWith("tick "));
+        assertThat(supervisorPid()).as("berth daemon shows as such in ps").isNotNull();
+    }
+
+    @Test
+    void execJoinsTheContainersNamespacesAndPassesItsExitCode() {
+        ok(berth.run("run", "-d", "--name", "box", "--hostname", "inside", "busybox", "sleep", "300"));
+        String out = ok(berth.run("exec", "box", "sh", "-c", "hostname; cat /proc/1/cmdline | tr '\\0' ' '; echo; echo $$")).out();
+        List<String> lines = out.lines().toList();
+        assertThat(lines.get(0)).isEqualTo("inside");
+        assertThat(lines.get(1).strip()).isEqualTo("sleep 300");
+        assertThat(Integer.parseInt(lines.get(2))).isGreaterThan(1);
+        assertThat(berth.run("exec", "box", "sh", "-c", "exit 7").exitCode()).isEqualTo(7);
+        assertThat(ok(berth.run("exec", "-u", "nobody", "-e", "X=1", "-w", "/tmp", "box", "sh", "-c", "id -u; echo $X; pwd")).out())
+                .isEqualTo("65534\n1\n/tmp\n");
+        assertThat(berth.run("exec", "box", "no-such-command").exitCode()).isEqualTo(127);
+    }
+
+    @Test
+    void exitCodesReachWaitAndInspectAndStopStartAndKillWork() {
+        ok(berth.run("run", "-d", "--name", "five", "busybox", "sh", "-c", "sleep 0.5; exit 5"));
+        assertThat(ok(berth.run("wait", "five")).out()).isEqualTo("5\n");
+        assertThat(state("five", "ExitCode")).isEqualTo("5");
+
+        ok(berth.run("run", "-d", "--name", "svc", "busybox", "sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.1; done"));
+        ok(berth.run("stop", "-t", "5", "svc"));
+        assertThat(state("svc", "Status")).isEqualTo("exited");
+        assertThat(state("svc", "ExitCode")).isEqualTo("0");
+        ok(berth.run("start", "svc"));
+        assertThat(state("svc", "Status")).isEqualTo("running");
+        ok(berth.run("kill", "-s", "KILL", "svc"));
+        assertThat(ok(berth.run("wait", "svc")).out()).isEqualTo("137\n");
+    }
+
+    @Test
+    void onFailureRestartsWithBackOffAndStopsAtTheLimit() {
+        ok(berth.run("run", "-d", "--name", "flaky", "--restart", "on-failure:2", "busybox", "sh", "-c", "echo try; exit 3"));
+        Wait.until("two restarts and a final exit", Duration.ofSeconds(30),
+                () -> berth.run("logs", "flaky").out().lines().count() == 3 && state("flaky", "Status").equals("exited"));
+        assertThat(state("flaky", "RestartCount")).isEqualTo("2");
+        assertThat(state("flaky", "ExitCode")).isEqualTo("3");
+    }
+
+    @Test
+    void tenConcurrentDetachedRunsGetTenNamesAndAddresses() throws Exception {
+        ok(berth.run("run", "-d", "--name", "warm", "busybox", "true")); // the supervisor is up before the rush
+        List<Process> runs = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            runs.add(berth.start("run", "-d", "busybox", "sleep", "60"));
+        }
+        for (Process p : runs) {
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(new String(p.getErrorStream().readAllBytes())).isZero();
+        }
+        List<String> ids = ok(berth.run("ps", "-q")).out().lines().toList();
+        assertThat(ids).hasSize(10);
+        List<String> names = new ArrayList<>();
+        List<String> addresses = new ArrayList<>();
+        for (String id : ids) {
+            names.add(state(id, "Name"));
+            addresses.add(state(id, "IPAddress"));
+        }
+        assertThat(names).doesNotHaveDuplicates();
+        assertThat(addresses).doesNotHaveDuplicates().allMatch(a -> a.matches("172\\.\\d+\\.0\\.\\d+"));
+    }
+
+    @Test
+    void killingTheSupervisorLeavesContainersRunningAndANewOneAdoptsThem() {
+        ok(berth.run("run", "-d", "--name", "survivor", "busybox", "sleep", "300"));
+        String daemon = supervisorPid();
+        assertThat(daemon).isNotNull();
+        ok(BerthCli.host("kill", "-9", daemon));
+        Wait.until("the supervisor to die", Duration.ofSeconds(10), () -> !daemon.equals(supervisorPid()));
+        assertThat(ok(berth.run("ps")).out()).contains("survivor").contains("Up ");
+        ok(berth.run("run", "-d", "--name", "after", "busybox", "sleep", "300")); // starts a new supervisor
+        assertThat(ok(berth.run("ps")).out()).contains("survivor").contains("after");
+        ok(berth.run("stop", "-t", "1", "survivor"));
+        assertThat(state("survivor", "Status")).isEqualTo("exited");
+    }
+
+    @Test
+    void badRequestsAreOneLineErrors() {
+        ok(berth.run("run", "-d", "--name", "once", "busybox", "true"));
+        assertThat(ok(berth.run("wait", "once")).out()).isEqualTo("0\n");
+        for (String[] args : List.of(new String[] {"exec", "once", "true"}, new String[] {"stop", "once"},
+                new String[] {"logs", "nobody-here"}, new String[] {"kill", "once"},
+                new String[] {"run", "--restart", "sometimes", "-d", "busybox", "true"},
+                new String[] {"run", "--restart", "always", "busybox", "true"})) {
+            Result r = berth.run(args);
+            assertThat(r.exitCode()).as(String.join(" ", args)).isEqualTo(125);
+            assertThat(r.err().lines()).as(String.join(" ", args)).hasSize(1);
+        }
+        Result second = berth.run("daemon");
+        assertThat(second.exitCode()).isEqualTo(125);
+        assertThat(second.err()).contains("already running");
+    }
+}
