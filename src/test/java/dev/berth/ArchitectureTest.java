@@ -30,8 +30,9 @@ class ArchitectureTest {
             Map.entry("image", Set.<String>of("linux", "state")),
             Map.entry("runtime", Set.<String>of("linux", "spec")),
             Map.entry("api", Set.<String>of("linux", "spec", "state", "image", "runtime", "netlink", "network", "nftables", "cgroup")),
-            Map.entry("daemon", Set.<String>of("linux", "state", "runtime", "api")),
-            Map.entry("cli", Set.<String>of("linux", "spec", "state", "image", "runtime", "netlink", "network", "nftables", "cgroup", "api", "daemon")));
+            Map.entry("dns", Set.<String>of()),
+            Map.entry("daemon", Set.<String>of("linux", "state", "runtime", "api", "network", "dns")),
+            Map.entry("cli", Set.<String>of("linux", "spec", "state", "image", "runtime", "netlink", "network", "nftables", "cgroup", "api", "daemon", "dns")));
     private static final Pattern REFERENCE = Pattern.compile("\\bdev\\.berth\\.([a-z]+)\\.");
 
     @Test

@@ -239,8 +239,12 @@ public final class Berth {
                 if (options.ip() != null && attachment == null) {
                     throw new BerthException("--ip needs a bridge or veth network, not --network " + mode);
                 }
+                List<String> servers = options.dns().servers();
+                if (servers.isEmpty() && attachment != null && Networks.hasNameService(networks.get(attachment.network()))) {
+                    servers = List.of(attachment.gateway()); // the supervisor's DNS server: container names
+                }
                 resolvConf = ResolvConf.forContainer(ResolvConf.read(ResolvConf.HOST), ResolvConf.read(ResolvConf.SYSTEMD_UPSTREAMS),
-                        placement instanceof NetworkPlacement.Host, options.dns().servers(), options.dns().search(),
+                        placement instanceof NetworkPlacement.Host, servers, options.dns().search(),
                         options.dns().options());
                 extraHosts = extraHosts(options.addHosts(), attachment);
             } catch (RuntimeException e) {
@@ -262,7 +266,8 @@ public final class Berth {
             ContainerRecord record = new ContainerRecord(id, name, options.image(), lower.toString(),
                     spec.process().args(), Instant.now().toString(), ContainerRecord.Status.CREATED,
                     self, Procfs.startTime(self).orElse(0), null, null, null, options.autoRemove(), mode, attachment, ports,
-                    false, RestartPolicy.parse(options.restart()).text(), 0, options.detach());
+                    false, RestartPolicy.parse(options.restart()).text(), 0, options.detach(),
+                    options.aliases().stream().map(a -> a.toLowerCase(java.util.Locale.ROOT)).toList());
             containers.create(record); // recorded before any kernel object exists: a crash can be cleaned up
             try {
                 Json.writeAtomically(paths.containerConfig(id), spec);
@@ -693,6 +698,11 @@ public final class Berth {
         if (record.attachment() != null) {
             syncFirewall(Explain.NONE); // its published ports go
         }
+    }
+
+    /** The records as they are on disk now, without locking or reconciling: for frequent readers (DNS). */
+    public List<ContainerRecord> snapshot() {
+        return containers.list();
     }
 
     /** Every container record, after reconciling records with the processes that really exist. */

@@ -39,13 +39,15 @@ public record RunOptions(
         ResourcesSpec resources,
         Integer oomScoreAdj,
         String restart,
-        boolean detach) {
+        boolean detach,
+        List<String> aliases) {
 
     public RunOptions {
         command = List.copyOf(command);
         env = List.copyOf(env);
         publish = List.copyOf(publish);
         addHosts = List.copyOf(addHosts);
+        aliases = aliases == null ? List.of() : List.copyOf(aliases);
     }
 
     /** --dns, --dns-search, --dns-option. */
@@ -62,6 +64,6 @@ public record RunOptions(
     /** The options of {@code berth run IMAGE COMMAND...} with everything else at its default. */
     public static RunOptions of(String image, List<String> command) {
         return new RunOptions(image, null, command, null, null, List.of(), null, null, false, false, false, "none", null, false, List.of(),
-                Dns.HOST, List.of(), ResourcesSpec.NONE, null, "no", false);
+                Dns.HOST, List.of(), ResourcesSpec.NONE, null, "no", false, List.of());
     }
 }

@@ -30,7 +30,7 @@ final class AotTraining {
             cli.parseArgs(args);
         }
         ContainerRecord record = new ContainerRecord("0".repeat(64), "n", "busybox", "/", List.of("true"),
-                "2026-01-01T00:00:00Z", ContainerRecord.Status.RUNNING, 1, 1, null, null, null, true, "none", null, List.of(), false, "no", 0, false);
+                "2026-01-01T00:00:00Z", ContainerRecord.Status.RUNNING, 1, 1, null, null, null, true, "none", null, List.of(), false, "no", 0, false, List.of());
         Json.parse(Json.render(record), ContainerRecord.class);
         Json.parse(Json.render(new ImageRecord("b", "t", "s", List.of("sh"), List.of(), "/")), ImageRecord.class);
         Json.render(RunOptions.of("busybox", List.of("true")));

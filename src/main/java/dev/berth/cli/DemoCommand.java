@@ -126,7 +126,7 @@ final class DemoCommand implements Callable<Integer> {
         Container c = berth.create(new RunOptions(BusyboxImage.NAME, null, List.of("sh", "-c",
                 "mkdir -p /www && echo '" + text + "' > /www/index.html && exec httpd -f -p " + port + " -h /www"),
                 name, null, List.of(), null, null, false, false, true, network, null, false, List.of(),
-                RunOptions.Dns.HOST, List.of(), dev.berth.spec.ResourcesSpec.NONE, null, "no", false));
+                RunOptions.Dns.HOST, List.of(), dev.berth.spec.ResourcesSpec.NONE, null, "no", false, List.of()));
         containers.add(name);
         processes.add(berth.start(c, ContainerStarter.Stdin.NULL));
         ContainerRecord record = berth.inspect(name);

@@ -69,6 +69,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--ip", paramLabel = "ADDRESS", description = "A static IPv4 address on the network.")
     String ip;
 
+    @Option(names = "--network-alias", paramLabel = "ALIAS",
+            description = "Another name for the container in its network's DNS (user-defined networks).")
+    List<String> aliases = new ArrayList<>();
+
     @Option(names = "--read-only", description = "Mount the container's root filesystem read-only.")
     boolean readOnly;
 
@@ -126,7 +130,12 @@ final class RunCommand implements Callable<Integer> {
         RunOptions options = new RunOptions(image,
                 rootfs == null ? null : rootfs.toAbsolutePath().normalize().toString(), command, name, hostname, env, workdir, user,
                 tty, interactive, autoRemove, network, ip, readOnly, publish,
-                new RunOptions.Dns(dns, dnsSearch, dnsOptions), addHosts, limits.toSpec(), oomScoreAdj, restart, detach);
+                new RunOptions.Dns(dns, dnsSearch, dnsOptions), addHosts, limits.toSpec(), oomScoreAdj, restart, detach, aliases);
+        if (!network.equals("none") && !network.equals("host") && !network.startsWith("container:")
+                && !network.equals(dev.berth.network.Networks.DEFAULT) && !network.equals("veth")) {
+            // user-defined networks resolve container names through the supervisor's DNS server
+            Lifecycle.ask(spec, dev.berth.daemon.Request.of("ping", null));
+        }
         if (detach) {
             if (tty || interactive) {
                 throw new BerthException("-d cannot be combined with -i or -t: berth has no attach yet");

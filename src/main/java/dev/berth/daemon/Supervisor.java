@@ -5,7 +5,12 @@ import dev.berth.api.Berth;
 import dev.berth.api.Container;
 import dev.berth.api.RestartPolicy;
 import dev.berth.linux.Libc;
+import dev.berth.dns.EmbeddedDns;
 import dev.berth.linux.Procfs;
+import dev.berth.network.NetworkRecord;
+import dev.berth.network.Networks;
+import dev.berth.network.ResolvConf;
+import dev.berth.network.Subnet;
 import dev.berth.runtime.ContainerProcess;
 import dev.berth.runtime.ContainerStarter;
 import dev.berth.state.BerthPaths;
@@ -28,6 +33,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,6 +57,7 @@ public final class Supervisor {
     private final Berth berth;
     private final Map<String, Watched> watched = new ConcurrentHashMap<>();
     private final Set<String> stopping = ConcurrentHashMap.newKeySet();
+    private final Map<String, EmbeddedDns> nameServers = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("berth-timers").factory());
     private volatile boolean running = true;
@@ -85,6 +94,7 @@ public final class Supervisor {
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
             Thread.ofPlatform().name("berth-reaper").daemon().start(this::reap);
             timers.scheduleWithFixedDelay(this::boundLogs, 5, 5, TimeUnit.SECONDS);
+            timers.scheduleWithFixedDelay(this::refreshNameServers, 0, 500, TimeUnit.MILLISECONDS);
             while (running) {
                 SocketChannel client = server.accept();
                 Thread.ofVirtual().start(() -> answer(client));
@@ -116,7 +126,10 @@ public final class Supervisor {
 
     private Response handle(Request request) {
         return switch (request.op()) {
-            case "ping" -> Response.success(String.valueOf(ProcessHandle.current().pid()));
+            case "ping" -> {
+                refreshNameServers();
+                yield Response.success(String.valueOf(ProcessHandle.current().pid()));
+            }
             case "run" -> Response.success(start(berth.create(request.run()), request.run().oomScoreAdj()));
             case "start" -> {
                 ContainerRecord r = berth.inspect(request.container());
@@ -144,6 +157,84 @@ public final class Supervisor {
             }
             default -> throw new BerthException("unknown request " + request.op());
         };
+    }
+
+    /**
+     * One DNS server per user-defined network, on its gateway address: container names and aliases,
+     * everything else forwarded to the host's resolvers. Servers follow networks as they come and go.
+     */
+    private synchronized void refreshNameServers() {
+        try {
+            Set<String> wanted = new java.util.HashSet<>();
+            for (NetworkRecord network : berth.networks().list()) {
+                if (!Networks.hasNameService(network)) {
+                    continue;
+                }
+                wanted.add(network.name());
+                if (!nameServers.containsKey(network.name())) {
+                    try {
+                        nameServers.put(network.name(), EmbeddedDns.start(Subnet.parseAddress(network.gateway()),
+                                directory(network.name()), ignored -> upstreams()));
+                    } catch (IOException notYet) {
+                        // the bridge does not carry the gateway address yet: next round
+                    }
+                }
+            }
+            nameServers.entrySet().removeIf(e -> {
+                if (!wanted.contains(e.getKey())) {
+                    e.getValue().close();
+                    return true;
+                }
+                return false;
+            });
+        } catch (RuntimeException e) {
+            System.err.println("berth daemon: DNS: " + e.getMessage());
+        }
+    }
+
+    private EmbeddedDns.Directory directory(String network) {
+        return new EmbeddedDns.Directory() {
+            @Override
+            public List<InetAddress> lookup(String name) {
+                List<InetAddress> found = new ArrayList<>();
+                for (ContainerRecord r : live(network)) {
+                    if (r.name().equalsIgnoreCase(name) || r.aliases().contains(name)) {
+                        found.add(Subnet.parseAddress(r.attachment().ipAddress()));
+                    }
+                }
+                return found;
+            }
+
+            @Override
+            public String nameOf(InetAddress address) {
+                return live(network).stream().filter(r -> r.attachment().ipAddress().equals(address.getHostAddress()))
+                        .map(ContainerRecord::name).findFirst().orElse(null);
+            }
+        };
+    }
+
+    private List<ContainerRecord> live(String network) {
+        return berth.snapshot().stream()
+                .filter(r -> r.status() == ContainerRecord.Status.RUNNING && r.attachment() != null
+                        && r.attachment().network().equals(network))
+                .toList();
+    }
+
+    /** The host's resolvers, as a container would get them (loopback stubs replaced). */
+    private static List<InetAddress> upstreams() {
+        String conf = ResolvConf.forContainer(ResolvConf.read(ResolvConf.HOST), ResolvConf.read(ResolvConf.SYSTEMD_UPSTREAMS),
+                false, List.of(), List.of(), List.of());
+        List<InetAddress> servers = new ArrayList<>();
+        for (String line : conf.lines().toList()) {
+            if (line.startsWith("nameserver ")) {
+                try {
+                    servers.add(Subnet.parseAddress(line.substring("nameserver ".length()).strip()));
+                } catch (BerthException ipv6OrWorse) {
+                    // IPv4 upstreams only
+                }
+            }
+        }
+        return servers;
     }
 
     /** Starts a created container with its output in its log file, and watches it. */

@@ -124,6 +124,11 @@ public final class Networks {
         return Json.read(paths.networkRecord(name), NetworkRecord.class);
     }
 
+    /** User-defined networks get an embedded DNS server for container names; the built-in ones do not. */
+    public static boolean hasNameService(NetworkRecord network) {
+        return !BUILT_IN.containsKey(network.name()) && network.bridge() != null;
+    }
+
     /** A built-in network (berth0, veth), created on first use. */
     private NetworkRecord builtIn(String name) {
         try {

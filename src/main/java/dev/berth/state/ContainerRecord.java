@@ -20,6 +20,7 @@ import java.util.List;
  * @param restartPolicy no, on-failure[:N], always or unless-stopped
  * @param restartCount how often the supervisor restarted it
  * @param detached     started by the supervisor (berth run -d), which is its parent
+ * @param aliases      more names it answers to in its network's DNS (--network-alias)
  */
 public record ContainerRecord(
         String id,
@@ -41,24 +42,26 @@ public record ContainerRecord(
         boolean oomKilled,
         String restartPolicy,
         int restartCount,
-        boolean detached) {
+        boolean detached,
+        List<String> aliases) {
 
     public enum Status { CREATED, RUNNING, EXITED }
 
     public ContainerRecord {
         command = List.copyOf(command);
         ports = ports == null ? List.of() : List.copyOf(ports);
+        aliases = aliases == null ? List.of() : List.copyOf(aliases);
     }
 
     public ContainerRecord running(int pid, long pidStartTime, String startedAt) {
         return new ContainerRecord(id, name, image, rootfs, command, created, Status.RUNNING, pid, pidStartTime,
-                null, startedAt, null, autoRemove, network, attachment, ports, false, restartPolicy, restartCount, detached);
+                null, startedAt, null, autoRemove, network, attachment, ports, false, restartPolicy, restartCount, detached, aliases);
     }
 
     public ContainerRecord exited(Integer exitCode, String finishedAt, boolean oomKilled) {
         return new ContainerRecord(id, name, image, rootfs, command, created, Status.EXITED, 0, 0, exitCode,
                 startedAt, finishedAt, autoRemove, network, attachment, ports, oomKilled, restartPolicy, restartCount,
-                detached);
+                detached, aliases);
     }
 
     /** The same container, about to start again (after a restart policy's decision or berth start). */
@@ -66,7 +69,7 @@ public record ContainerRecord(
                                       boolean detachedNow) {
         return new ContainerRecord(id, name, image, rootfs, command, created, Status.CREATED, ownerPid, ownerStartTime,
                 null, startedAt, finishedAt, autoRemove, network, newAttachment, ports, false, restartPolicy, count,
-                detachedNow);
+                detachedNow, aliases);
     }
 
     public String shortId() {

@@ -33,7 +33,7 @@ class SpecConverterTest {
 
     private static RunOptions options(List<String> env, String workdir, String network, boolean tty) {
         return new RunOptions("busybox", null, List.of(), null, null, env, workdir, null, tty, false, false, network, null, false,
-                List.of(), RunOptions.Dns.HOST, List.of(), dev.berth.spec.ResourcesSpec.NONE, null, "no", false);
+                List.of(), RunOptions.Dns.HOST, List.of(), dev.berth.spec.ResourcesSpec.NONE, null, "no", false, List.of());
     }
 
     @Test

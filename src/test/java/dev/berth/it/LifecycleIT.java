@@ -155,6 +155,27 @@ class LifecycleIT {
     }
 
     @Test
+    void namesAndAliasesResolveBetweenContainersOnAUserNetwork() {
+        ok(berth.run("network", "create", "--subnet", "10.55.0.0/24", "app"));
+        try {
+            ok(berth.run("run", "-d", "--network", "app", "--name", "api", "--network-alias", "backend", "--ip", "10.55.0.10",
+                    "busybox", "sleep", "300"));
+            ok(berth.run("run", "-d", "--network", "app", "--name", "api2", "--network-alias", "backend", "--ip", "10.55.0.11",
+                    "busybox", "sleep", "300"));
+            String out = ok(berth.run("run", "--rm", "--network", "app", "busybox", "sh", "-c",
+                    "nslookup -type=a api; nslookup -type=a backend; nslookup 10.55.0.11; ping -c1 -W2 api2 | head -1")).out();
+            assertThat(out).contains("Name:\tapi\nAddress: 10.55.0.10")
+                    .contains("Address: 10.55.0.10").contains("Address: 10.55.0.11")
+                    .contains("name = api2").contains("PING api2 (10.55.0.11)");
+            assertThat(ok(berth.run("run", "--rm", "--network", "app", "busybox", "cat", "/etc/resolv.conf")).out())
+                    .contains("nameserver 10.55.0.1");
+        } finally {
+            berth.run("rm", "-f", "api", "api2");
+            berth.run("network", "rm", "app");
+        }
+    }
+
+    @Test
     void badRequestsAreOneLineErrors() {
         ok(berth.run("run", "-d", "--name", "once", "busybox", "true"));
         assertThat(ok(berth.run("wait", "once")).out()).isEqualTo("0\n");

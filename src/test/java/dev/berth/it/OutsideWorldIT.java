@@ -141,6 +141,16 @@ class OutsideWorldIT {
     }
 
     @Test
+    void theEmbeddedDnsForwardsNamesItDoesNotKnow() {
+        ok(berth.run("network", "create", "--subnet", "10.44.0.0/24", "named"));
+        try {
+            assertThat(sh("nslookup -type=a web.example.test", "--network", "named")).contains("Address: 198.51.100.80");
+        } finally {
+            berth.run("network", "rm", "named");
+        }
+    }
+
+    @Test
     void dnsOptionsAndExtraHostsAreWrittenForTheContainer() {
         String out = sh("cat /etc/resolv.conf; grep -E 'gw|db' /etc/hosts",
                 "--dns", "198.51.100.53", "--dns-search", "corp.test", "--dns-option", "ndots:2",

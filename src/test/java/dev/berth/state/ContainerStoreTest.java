@@ -16,7 +16,7 @@ class ContainerStoreTest {
 
     private ContainerRecord record(String id, String name) {
         return new ContainerRecord(id, name, "busybox", "/rootfs", List.of("sh"), "2026-01-01T00:00:0" + name.length() + "Z",
-                ContainerRecord.Status.CREATED, 1, 1, null, null, null, false, "none", null, List.of(), false, "no", 0, false);
+                ContainerRecord.Status.CREATED, 1, 1, null, null, null, false, "none", null, List.of(), false, "no", 0, false, List.of());
     }
 
     @Test
