@@ -635,6 +635,44 @@ public final class Berth {
         }, interactive ? ContainerStarter.Stdin.INHERIT : ContainerStarter.Stdin.NULL);
     }
 
+    /** Renames a container (running or not); the new name must be free. */
+    public void rename(String nameOrId, String newName) {
+        if (!Names.isValid(newName)) {
+            throw new BerthException("invalid container name '" + newName + "'");
+        }
+        containers.locked(() -> {
+            reconcileLocked();
+            ContainerRecord r = containers.find(nameOrId);
+            containers.byName(newName).ifPresent(holder -> {
+                throw new BerthException("the container name '" + newName + "' is already in use by container " + holder.shortId());
+            });
+            containers.update(new ContainerRecord(r.id(), newName, r.image(), r.rootfs(), r.command(), r.created(), r.status(),
+                    r.pid(), r.pidStartTime(), r.exitCode(), r.startedAt(), r.finishedAt(), r.autoRemove(), r.network(),
+                    r.attachment(), r.ports(), r.oomKilled(), r.restartPolicy(), r.restartCount(), r.detached(), r.aliases()));
+            return null;
+        });
+    }
+
+    /** The host's view of a running container's processes: everything in its PID namespace. */
+    public List<ProcessHandle> processes(String nameOrId) {
+        ContainerRecord r = inspect(nameOrId);
+        if (r.status() != ContainerRecord.Status.RUNNING) {
+            throw new BerthException("container " + r.name() + " is not running");
+        }
+        try {
+            Path ns = Files.readSymbolicLink(Path.of("/proc/" + r.pid() + "/ns/pid"));
+            return ProcessHandle.allProcesses().filter(p -> {
+                try {
+                    return Files.readSymbolicLink(Path.of("/proc/" + p.pid() + "/ns/pid")).equals(ns);
+                } catch (IOException e) {
+                    return false;
+                }
+            }).toList();
+        } catch (IOException e) {
+            throw new BerthException("cannot read the processes of " + r.name() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Counts one more restart in the record of a container the supervisor starts again. */
     public void countRestart(String id) {
         containers.locked(() -> {

@@ -110,6 +110,8 @@ public final class Main implements Runnable {
         verbs.put("wait", WaitCommand::new);
         verbs.put("logs", LogsCommand::new);
         verbs.put("exec", ExecCommand::new);
+        verbs.put("rename", RenameCommand::new);
+        verbs.put("top", TopCommand::new);
         return verbs;
     }
 

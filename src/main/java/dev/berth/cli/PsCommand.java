@@ -21,6 +21,9 @@ final class PsCommand implements Runnable {
     @Option(names = {"-q", "--quiet"}, description = "Only print container ids.")
     boolean quiet;
 
+    @Option(names = "--format", paramLabel = "FORMAT", description = "table (default) or json.")
+    String format = "table";
+
     @Override
     public void run() {
         List<ContainerRecord> records = Main.berth(spec).containers().stream()
@@ -30,10 +33,19 @@ final class PsCommand implements Runnable {
             spec.commandLine().getOut().flush();
             return;
         }
-        Table table = new Table("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES");
+        if (format.equals("json")) {
+            spec.commandLine().getOut().println(dev.berth.state.Json.render(records.stream().map(InspectCommand::view).toList()));
+            spec.commandLine().getOut().flush();
+            return;
+        }
+        Table table = new Table("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "ADDRESS", "PORTS", "NAMES");
         for (ContainerRecord r : records) {
             table.add(r.shortId(), r.image() == null ? r.rootfs() : r.image(), quoted(r.command()),
-                    Table.ago(r.created()), status(r), r.name());
+                    Table.ago(r.created()), status(r),
+                    r.attachment() == null || r.status() != ContainerRecord.Status.RUNNING ? "" : r.attachment().ipAddress(),
+                    String.join(", ", r.ports().stream().map(p -> (p.hostIp() == null ? "0.0.0.0" : p.hostIp()) + ":"
+                            + p.hostPort() + "->" + p.containerPort() + "/" + p.protocol()).toList()),
+                    r.name());
         }
         table.print(spec.commandLine().getOut());
     }

@@ -90,6 +90,10 @@ class LifecycleIT {
         assertThat(ok(berth.run("exec", "-u", "nobody", "-e", "X=1", "-w", "/tmp", "box", "sh", "-c", "id -u; echo $X; pwd")).out())
                 .isEqualTo("65534\n1\n/tmp\n");
         assertThat(berth.run("exec", "box", "no-such-command").exitCode()).isEqualTo(127);
+        assertThat(ok(berth.run("top", "box")).out()).contains("sleep 300");
+        ok(berth.run("rename", "box", "crate"));
+        assertThat(ok(berth.run("ps", "--format", "json")).out()).contains("\"Name\" : \"crate\"");
+        assertThat(ok(berth.run("exec", "crate", "hostname")).out()).isEqualTo("inside\n");
     }
 
     @Test
