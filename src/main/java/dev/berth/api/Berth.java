@@ -500,18 +500,7 @@ public final class Berth {
         ContainerProcess process;
         try {
             Cgroup group = cgroups().create(container.record().id(), limits(container.spec().linux().resources()));
-            Confinement confinement = new Confinement() {
-                @Override
-                public boolean enterThread(int tid) {
-                    return group.addThread(tid);
-                }
-
-                @Override
-                public void addProcess(int pid) {
-                    group.addProcess(pid);
-                }
-            };
-            process = ContainerStarter.start(container.spec(), container.overlay(), stdio, confinement);
+            process = ContainerStarter.start(container.spec(), container.overlay(), stdio, confinementOf(group));
             if (oomScoreAdj != null) {
                 Files.writeString(Path.of("/proc/" + process.pid() + "/oom_score_adj"), oomScoreAdj.toString());
             }
@@ -621,8 +610,13 @@ public final class Berth {
         String cwd = workdir != null ? workdir : spec.process().cwd();
         ProcessSpec process = new ProcessSpec(tty, identity, command, environment, cwd, spec.process().capabilities(),
                 spec.process().noNewPrivileges());
-        Cgroup group = cgroups().open(record.id());
-        return Exec.exec(record.pid(), process, new Confinement() {
+        return Exec.exec(record.pid(), process, confinementOf(cgroups().open(record.id())),
+                interactive ? ContainerStarter.Stdin.INHERIT : ContainerStarter.Stdin.NULL);
+    }
+
+    /** The runtime's view of a cgroup: where the spawner thread and the new process go. */
+    private static Confinement confinementOf(Cgroup group) {
+        return new Confinement() {
             @Override
             public boolean enterThread(int tid) {
                 return group.addThread(tid);
@@ -632,7 +626,7 @@ public final class Berth {
             public void addProcess(int pid) {
                 group.addProcess(pid);
             }
-        }, interactive ? ContainerStarter.Stdin.INHERIT : ContainerStarter.Stdin.NULL);
+        };
     }
 
     /** Renames a container (running or not); the new name must be free. */
@@ -687,35 +681,38 @@ public final class Berth {
      * recorded start time (never a recycled pid).
      */
     public ContainerRecord signal(String nameOrId, int signal) {
-        ContainerRecord record = inspect(nameOrId);
-        if (record.status() != ContainerRecord.Status.RUNNING) {
-            throw new BerthException("container " + record.name() + " is not running");
-        }
-        int pidfd = Libc.pidfdOpen(record.pid());
-        try {
-            if (!Procfs.isAlive(record.pid(), record.pidStartTime())) {
-                throw new BerthException("container " + record.name() + " is not running");
-            }
-            Libc.pidfdSendSignal(pidfd, signal);
-        } finally {
-            Libc.closeQuietly(pidfd);
-        }
+        ContainerRecord record = running(nameOrId);
+        withPidfd(record, pidfd -> Libc.pidfdSendSignal(pidfd, signal));
         return record;
     }
 
     /** SIGTERM, then SIGKILL after timeoutSeconds; returns once the process is gone. */
     public void stop(String nameOrId, int timeoutSeconds) {
-        ContainerRecord record = inspect(nameOrId);
-        if (record.status() != ContainerRecord.Status.RUNNING) {
-            throw new BerthException("container " + record.name() + " is not running");
-        }
-        int pidfd = Libc.pidfdOpen(record.pid());
-        try {
+        withPidfd(running(nameOrId), pidfd -> {
             Libc.pidfdSendSignal(pidfd, 15);
             if ((Libc.poll(pidfd, Libc.POLLIN, Math.max(0, timeoutSeconds) * 1000) & Libc.POLLIN) == 0) {
                 Libc.pidfdSendSignal(pidfd, SIGKILL);
                 Libc.poll(pidfd, Libc.POLLIN, 10_000);
             }
+        });
+    }
+
+    private ContainerRecord running(String nameOrId) {
+        ContainerRecord record = inspect(nameOrId);
+        if (record.status() != ContainerRecord.Status.RUNNING) {
+            throw new BerthException("container " + record.name() + " is not running");
+        }
+        return record;
+    }
+
+    /** Acts on a container's first process through a pidfd checked against the recorded start time. */
+    private static void withPidfd(ContainerRecord record, java.util.function.IntConsumer action) {
+        int pidfd = Libc.pidfdOpen(record.pid());
+        try {
+            if (!Procfs.isAlive(record.pid(), record.pidStartTime())) {
+                throw new BerthException("container " + record.name() + " is not running");
+            }
+            action.accept(pidfd);
         } finally {
             Libc.closeQuietly(pidfd);
         }

@@ -39,28 +39,12 @@ final class NetlinkSocket implements AutoCloseable {
 
     /** Sends a request and returns the messages answering it, up to the acknowledgement. */
     synchronized List<ByteBuffer> query(Message message, String what) {
-        int seq = send(message, NLM_F_ACK);
-        List<ByteBuffer> messages = new ArrayList<>();
-        for (ByteBuffer reply : receive(seq, what)) {
-            if (reply == null) {
-                break;
-            }
-            messages.add(reply);
-        }
-        return messages;
+        return receive(send(message, NLM_F_ACK), what);
     }
 
     /** Sends a dump request; returns each answering message (header included), until NLMSG_DONE. */
     synchronized List<ByteBuffer> dump(Message message, String what) {
-        int seq = send(message, NLM_F_DUMP);
-        List<ByteBuffer> messages = new ArrayList<>();
-        for (ByteBuffer reply : receive(seq, what)) {
-            if (reply == null) {
-                break;
-            }
-            messages.add(reply);
-        }
-        return messages;
+        return receive(send(message, NLM_F_DUMP), what);
     }
 
     private int send(Message message, int extraFlags) {
@@ -76,11 +60,8 @@ final class NetlinkSocket implements AutoCloseable {
         return seq;
     }
 
-    /**
-     * The replies to seq, as an iterable that ends with a null element for the final acknowledgement or
-     * NLMSG_DONE. Error replies throw.
-     */
-    private Iterable<ByteBuffer> receive(int seq, String what) {
+    /** The data messages answering seq, up to the acknowledgement or NLMSG_DONE; an error reply throws. */
+    private List<ByteBuffer> receive(int seq, String what) {
         List<ByteBuffer> replies = new ArrayList<>();
         while (true) {
             long n = recvRetrying();
@@ -100,11 +81,9 @@ final class NetlinkSocket implements AutoCloseable {
                         if (error != 0) {
                             throw new SyscallException("netlink", what, error);
                         }
-                        replies.add(null);
                         return replies;
                     }
                     if (type == NLMSG_DONE) {
-                        replies.add(null);
                         return replies;
                     }
                     replies.add(buffer.slice(at, length).order(ByteOrder.nativeOrder()));

@@ -2,7 +2,6 @@ package dev.berth.it;
 
 import dev.berth.testing.BerthCli;
 import dev.berth.testing.BerthCli.Result;
-import dev.berth.testing.Privileged;
 import dev.berth.testing.Wait;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -26,16 +25,12 @@ class LifecycleIT {
 
     @BeforeAll
     static void busyboxImage() {
-        Privileged.require();
-        berth = new BerthCli(dir);
-        RunIT.ok(berth.run("image", "create", "busybox"));
+        berth = BerthCli.withBusybox(dir);
     }
 
     @AfterEach
     void removeContainers() {
-        for (String id : berth.run("ps", "-a", "-q").out().lines().toList()) {
-            berth.run("rm", "-f", id);
-        }
+        berth.removeContainers();
     }
 
     @AfterAll

@@ -2,7 +2,6 @@ package dev.berth.it;
 
 import dev.berth.testing.BerthCli;
 import dev.berth.testing.BerthCli.Result;
-import dev.berth.testing.Privileged;
 import dev.berth.testing.Wait;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -47,9 +46,7 @@ class OutsideWorldIT {
 
     @BeforeAll
     static void theOutsideWorld() throws Exception {
-        Privileged.require();
-        berth = new BerthCli(dir);
-        ok(berth.run("image", "create", "busybox"));
+        berth = BerthCli.withBusybox(dir);
         ok(BerthCli.host("ip", "netns", "add", INET));
         ok(BerthCli.host("ip", "link", "add", "up0", "type", "veth", "peer", "name", "up1", "netns", INET));
         ok(BerthCli.host("ip", "addr", "add", UPSTREAM + "/24", "dev", "up0"));
@@ -98,9 +95,7 @@ class OutsideWorldIT {
 
     @AfterEach
     void removeContainers() {
-        for (String id : berth.run("ps", "-a", "-q").out().lines().toList()) {
-            berth.run("rm", "-f", id);
-        }
+        berth.removeContainers();
         started.forEach(Process::destroyForcibly);
     }
 

@@ -2,7 +2,6 @@ package dev.berth.it;
 
 import dev.berth.testing.BerthCli;
 import dev.berth.testing.BerthCli.Result;
-import dev.berth.testing.Privileged;
 import dev.berth.testing.Wait;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,9 +29,7 @@ class RunIT {
 
     @BeforeAll
     static void busyboxImage() {
-        Privileged.require();
-        berth = new BerthCli(dir);
-        ok(berth.run("image", "create", "busybox"));
+        berth = BerthCli.withBusybox(dir);
     }
 
     @AfterAll

@@ -114,11 +114,27 @@ public final class BerthCli {
         }
     }
 
-    /** Removes every container (killing running ones) and every network of this instance. */
-    public void removeEverything() {
+    /** A privileged test's berth: its own roots under dir, with the busybox image created. */
+    public static BerthCli withBusybox(Path dir) {
+        Privileged.require();
+        BerthCli berth = new BerthCli(dir);
+        Result image = berth.run("image", "create", "busybox");
+        if (image.exitCode() != 0) {
+            throw new AssertionError("cannot create the busybox image: " + image.describe());
+        }
+        return berth;
+    }
+
+    /** Removes every container, killing running ones. */
+    public void removeContainers() {
         for (String id : run("ps", "-a", "-q").out().lines().toList()) {
             run("rm", "-f", id);
         }
+    }
+
+    /** Removes every container (killing running ones) and every network of this instance. */
+    public void removeEverything() {
+        removeContainers();
         for (String line : run("network", "ls").out().lines().skip(1).toList()) {
             run("network", "rm", line.split("\\s+")[1]);
         }
