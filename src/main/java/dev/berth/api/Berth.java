@@ -282,19 +282,10 @@ public final class Berth {
         dev.berth.Trace.mark("recorded");
         Attachment attachment = container.record().attachment();
         if (attachment != null) {
-            try {
-                networks.setUp(attachment, "berth-" + container.record().name());
-                containers.locked(() -> {
-                    syncFirewall(explain);
-                    return null;
-                });
-            } catch (RuntimeException e) {
-                containers.locked(() -> {
-                    discardLocked(container.record());
-                    return null;
-                });
-                throw e;
-            }
+            wire(container, () -> containers.locked(() -> {
+                discardLocked(container.record());
+                return null;
+            }));
             dev.berth.Trace.mark("network set up");
         }
         return container;
@@ -400,6 +391,20 @@ public final class Berth {
                     Sysctl.setIfPresent("net.ipv4.conf." + r.attachment().hostInterface() + ".route_localnet", "1", say);
                 }
             }
+        }
+    }
+
+    /** Sets up a container's recorded network and its firewall rules; undo runs when that fails. */
+    private void wire(Container container, Runnable undo) {
+        try {
+            networks.setUp(container.record().attachment(), "berth-" + container.record().name());
+            containers.locked(() -> {
+                syncFirewall(explain);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            undo.run();
+            throw e;
         }
     }
 
@@ -564,18 +569,8 @@ public final class Berth {
             return new Container(again, spec, new Overlay(List.of(Path.of(record.rootfs())), paths.upperDir(record.id()),
                     paths.workDir(record.id())));
         });
-        Attachment attachment = container.record().attachment();
-        if (attachment != null) {
-            try {
-                networks.setUp(attachment, "berth-" + container.record().name());
-                containers.locked(() -> {
-                    syncFirewall(explain);
-                    return null;
-                });
-            } catch (RuntimeException e) {
-                finished(container.record(), null);
-                throw e;
-            }
+        if (container.record().attachment() != null) {
+            wire(container, () -> finished(container.record(), null));
         }
         return container;
     }
