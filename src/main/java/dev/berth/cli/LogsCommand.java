@@ -14,10 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/**
- * {@code berth logs}: what a detached container wrote. Its output goes straight to a file (so it
- * survives the supervisor), which is why lines carry no timestamps of their own.
- */
+/** {@code berth logs}: what a detached container wrote, as the supervisor logged it (with arrival times). */
 @Command(name = "logs", mixinStandardHelpOptions = true, description = "Show a detached container's output.")
 final class LogsCommand implements Runnable {
     @CommandLine.Spec
@@ -29,7 +26,7 @@ final class LogsCommand implements Runnable {
     @Option(names = {"-n", "--tail"}, paramLabel = "N", description = "Only the last N lines.")
     Integer tail;
 
-    @Option(names = {"-t", "--timestamps"}, description = "Not available: the log is the container's raw output.")
+    @Option(names = {"-t", "--timestamps"}, description = "Show when each line arrived.")
     boolean timestamps;
 
     @Parameters(paramLabel = "CONTAINER")
@@ -37,10 +34,6 @@ final class LogsCommand implements Runnable {
 
     @Override
     public void run() {
-        if (timestamps) {
-            throw new BerthException("--timestamps is not supported: a detached container writes its log file itself "
-                    + "(so it survives a supervisor crash), and the lines carry no time");
-        }
         var berth = Main.berth(spec);
         ContainerRecord r = berth.inspect(container);
         Path log = Lifecycle.paths(spec).containerLog(r.id());
@@ -50,7 +43,7 @@ final class LogsCommand implements Runnable {
             if (Files.exists(log)) {
                 List<String> lines = Files.readAllLines(log);
                 int from = tail == null ? 0 : Math.max(0, lines.size() - tail);
-                lines.subList(from, lines.size()).forEach(out::println);
+                lines.subList(from, lines.size()).forEach(l -> out.println(shown(l)));
                 position = Files.size(log);
             }
             out.flush();
@@ -68,7 +61,13 @@ final class LogsCommand implements Runnable {
         }
     }
 
-    private static long copyNew(Path log, long position, PrintStream out) throws IOException {
+    /** A log line is "TIME TEXT": the text alone, or all of it with --timestamps. */
+    private String shown(String line) {
+        int space = line.indexOf(' ');
+        return timestamps || space < 0 ? line : line.substring(space + 1);
+    }
+
+    private long copyNew(Path log, long position, PrintStream out) throws IOException {
         if (!Files.exists(log)) {
             return position;
         }
@@ -80,9 +79,14 @@ final class LogsCommand implements Runnable {
             file.seek(position);
             byte[] bytes = new byte[(int) (size - position)];
             file.readFully(bytes);
-            out.write(bytes);
+            int end = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).lastIndexOf('\n');
+            if (end < 0) {
+                return position; // no complete line yet
+            }
+            String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).substring(0, end);
+            text.lines().forEach(l -> out.println(shown(l)));
             out.flush();
-            return size;
+            return position + text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
         }
     }
 }

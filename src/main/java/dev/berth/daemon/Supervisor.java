@@ -22,7 +22,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
@@ -31,7 +30,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -51,11 +49,10 @@ import java.util.concurrent.TimeUnit;
  * containers a dead one left running (without their exit status: only a parent can read it).
  */
 public final class Supervisor {
-    private static final long LOG_LIMIT = 10L * 1024 * 1024;
-
     private final BerthPaths paths;
     private final Berth berth;
     private final Map<String, Watched> watched = new ConcurrentHashMap<>();
+    private final Map<String, LogPump> pumps = new ConcurrentHashMap<>();
     private final Set<String> stopping = ConcurrentHashMap.newKeySet();
     private final Map<String, EmbeddedDns> nameServers = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
@@ -93,7 +90,6 @@ public final class Supervisor {
             server.bind(UnixDomainSocketAddress.of(socket));
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
             Thread.ofPlatform().name("berth-reaper").daemon().start(this::reap);
-            timers.scheduleWithFixedDelay(this::boundLogs, 5, 5, TimeUnit.SECONDS);
             timers.scheduleWithFixedDelay(this::refreshNameServers, 0, 500, TimeUnit.MILLISECONDS);
             while (running) {
                 SocketChannel client = server.accept();
@@ -237,16 +233,26 @@ public final class Supervisor {
         return servers;
     }
 
-    /** Starts a created container with its output in its log file, and watches it. */
+    /** Starts a created container writing into its output FIFO, and watches it. */
     private String start(Container container, Integer oomScoreAdj) {
         String id = container.record().id();
-        int log = Libc.open(paths.containerLog(id).toString(),
-                Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND | Libc.O_CLOEXEC, 0640);
+        Path fifo = paths.containerOutput(id);
+        if (!Files.exists(fifo)) {
+            Libc.mkfifo(fifo.toString(), 0600);
+        }
+        // read-write: the container's description of the FIFO is then a reader too, so its writes never
+        // meet a closed pipe, whatever happens to this supervisor
+        int fd = Libc.open(fifo.toString(), Libc.O_RDWR | Libc.O_CLOEXEC, 0);
         ContainerProcess process;
         try {
-            process = berth.start(container, new ContainerStarter.Stdio(ContainerStarter.Stdin.NULL, log), oomScoreAdj);
-        } finally {
-            Libc.closeQuietly(log);
+            process = berth.start(container, new ContainerStarter.Stdio(ContainerStarter.Stdin.NULL, fd), oomScoreAdj);
+        } catch (RuntimeException e) {
+            Libc.closeQuietly(fd);
+            throw e;
+        }
+        LogPump previous = pumps.put(id, new LogPump(fd, paths.containerLog(id)));
+        if (previous != null) {
+            previous.close();
         }
         watched.put(id, new Watched(id, process.pid(), -1, process));
         return id;
@@ -257,6 +263,11 @@ public final class Supervisor {
         for (ContainerRecord r : berth.containers()) {
             if (r.detached() && r.status() == ContainerRecord.Status.RUNNING && Procfs.isAlive(r.pid(), r.pidStartTime())) {
                 watched.put(r.id(), new Watched(r.id(), r.pid(), Libc.pidfdOpen(r.pid()), null));
+                Path fifo = paths.containerOutput(r.id());
+                if (Files.exists(fifo)) {
+                    int fd = Libc.open(fifo.toString(), Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC, 0);
+                    pumps.put(r.id(), new LogPump(fd, paths.containerLog(r.id())));
+                }
             }
         }
     }
@@ -264,6 +275,14 @@ public final class Supervisor {
     /** Waits for watched containers to end: our children through waitid, adopted ones through their pidfd. */
     private void reap() {
         while (running) {
+            List<LogPump> open = List.copyOf(pumps.values());
+            int[] fds = open.stream().mapToInt(LogPump::fd).toArray();
+            boolean[] readable = Libc.pollReadable(fds, 50);
+            for (int i = 0; i < fds.length; i++) {
+                if (readable[i]) {
+                    open.get(i).pump();
+                }
+            }
             for (Watched w : watched.values()) {
                 Integer exitCode;
                 boolean ended;
@@ -279,16 +298,24 @@ public final class Supervisor {
                     ended(w, exitCode);
                 }
             }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                return;
-            }
         }
+    }
+
+    /** Moves what is left in a container's FIFO into its log. */
+    private void drain(String id) {
+        LogPump pump = pumps.get(id);
+        if (pump == null) {
+            return;
+        }
+        for (int i = 0; i < 10_000 && Libc.pollReadable(new int[] {pump.fd()}, 0)[0]; i++) {
+            pump.pump();
+        }
+        pump.flush();
     }
 
     private void ended(Watched w, Integer exitCode) {
         watched.remove(w.id());
+        drain(w.id());
         if (w.process() != null) {
             w.process().close();
         } else {
@@ -305,6 +332,11 @@ public final class Supervisor {
         RestartPolicy policy = RestartPolicy.parse(record.restartPolicy());
         if (!record.autoRemove() && policy.shouldRestart(exitCode, record.restartCount(), onPurpose)) {
             timers.schedule(() -> restart(w.id()), RestartPolicy.backoffMillis(record.restartCount()), TimeUnit.MILLISECONDS);
+        } else {
+            LogPump pump = pumps.remove(w.id());
+            if (pump != null) {
+                pump.close();
+            }
         }
     }
 
@@ -332,20 +364,4 @@ public final class Supervisor {
         }
     }
 
-    /** Keeps each log under LOG_LIMIT: the current file is copied to .1 and emptied (containers append). */
-    private void boundLogs() {
-        for (String id : watched.keySet()) {
-            Path log = paths.containerLog(id);
-            try {
-                if (Files.exists(log) && Files.size(log) > LOG_LIMIT) {
-                    Files.copy(log, log.resolveSibling("container.log.1"), StandardCopyOption.REPLACE_EXISTING);
-                    try (var channel = java.nio.channels.FileChannel.open(log, java.nio.file.StandardOpenOption.WRITE)) {
-                        channel.truncate(0);
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    }
 }

@@ -378,6 +378,37 @@ public final class Libc {
 
     public static final short POLLIN = 1, POLLHUP = 0x10;
 
+    /** poll(2) on several fds for POLLIN; returns which became readable (none on timeout). */
+    public static boolean[] pollReadable(int[] fds, int timeoutMillis) {
+        boolean[] readable = new boolean[fds.length];
+        if (fds.length == 0) {
+            try {
+                Thread.sleep(timeoutMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return readable;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pfds = arena.allocate(8L * fds.length);
+            for (int i = 0; i < fds.length; i++) {
+                pfds.set(JAVA_INT, 8L * i, fds[i]);
+                pfds.set(JAVA_SHORT, 8L * i + 4, POLLIN);
+            }
+            try {
+                call("poll", null, (st, a) -> (int) POLL.handle().invokeExact(st, pfds, (long) fds.length, timeoutMillis));
+            } catch (SyscallException e) {
+                if (e.errno() != Errno.EINTR) {
+                    throw e;
+                }
+            }
+            for (int i = 0; i < fds.length; i++) {
+                readable[i] = (pfds.get(JAVA_SHORT, 8L * i + 6) & (POLLIN | POLLHUP)) != 0;
+            }
+        }
+        return readable;
+    }
+
     /** poll(2) on one fd; returns the revents, 0 on timeout. */
     public static int poll(int fd, short events, int timeoutMillis) {
         try (Arena arena = Arena.ofConfined()) {

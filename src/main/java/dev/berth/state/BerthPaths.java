@@ -57,8 +57,14 @@ public record BerthPaths(Path root, Path runRoot) {
     /** Where {@code ip netns} looks: the container's namespace is also pinned there. */
     public Path visibleNetns(String containerName) { return Path.of("/run/netns", "berth-" + containerName); }
 
-    /** A detached container's output (stdout and stderr), written by the container itself. */
+    /** A detached container's output (stdout and stderr), one timestamped line per line it wrote. */
     public Path containerLog(String id) { return container(id).resolve("container.log"); }
+
+    /**
+     * The FIFO a detached container writes its output into. The container holds it open read-write, so
+     * it never meets a closed pipe while the supervisor is down; the supervisor drains it into the log.
+     */
+    public Path containerOutput(String id) { return container(id).resolve("output.fifo"); }
 
     /** The supervisor's socket, reachable by root only. */
     public Path supervisorSocket() { return runRoot.resolve("berth.sock"); }

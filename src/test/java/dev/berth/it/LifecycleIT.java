@@ -70,6 +70,8 @@ class LifecycleIT {
         assertThat(ok(berth.run("ps")).out()).contains("ticker").contains("Up ");
         assertThat(ok(berth.run("logs", "--tail", "1", "ticker")).out().lines().toList()).hasSize(1)
                 .allMatch(l -> l.startsWith("tick "));
+        assertThat(ok(berth.run("logs", "--timestamps", "--tail", "2", "ticker")).out().lines().toList()).hasSize(2)
+                .allMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z tick \\d+"));
         assertThat(supervisorPid()).as("berth daemon shows as such in ps").isNotNull();
     }
 
@@ -151,6 +153,14 @@ class LifecycleIT {
         assertThat(ok(berth.run("ps")).out()).contains("survivor").contains("after");
         ok(berth.run("stop", "-t", "1", "survivor"));
         assertThat(state("survivor", "Status")).isEqualTo("exited");
+        // output written while no supervisor ran is kept, not lost and not fatal to the container
+        ok(berth.run("run", "-d", "--name", "chatty", "busybox", "sh", "-c", "echo before; sleep 2; echo during; sleep 300"));
+        Wait.until("the first line", Duration.ofSeconds(20), () -> berth.run("logs", "chatty").out().contains("before"));
+        ok(BerthCli.host("kill", "-9", supervisorPid()));
+        Wait.until("the supervisor to die", Duration.ofSeconds(10), () -> supervisorPid() == null);
+        ok(berth.run("run", "-d", "--name", "restarter", "busybox", "true")); // a new supervisor adopts chatty
+        Wait.until("the line written meanwhile", Duration.ofSeconds(20), () -> berth.run("logs", "chatty").out().contains("during"));
+        assertThat(ok(berth.run("ps")).out()).contains("chatty");
     }
 
     @Test
