@@ -84,6 +84,9 @@ public final class Supervisor {
 
     private void serve() throws IOException {
         adopt();
+        for (String removed : berth.gc()) { // what a crash left behind, as berth gc would
+            System.err.println("berth daemon: removed " + removed);
+        }
         Path socket = paths.supervisorSocket();
         Files.deleteIfExists(socket);
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
