@@ -24,6 +24,7 @@ final class DaemonCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Main main = (Main) spec.root().userObject();
+        Main.requireRoot();
         BerthPaths paths = new BerthPaths(main.root, main.runRoot);
         if (stop) {
             if (SupervisorClient.running(paths)) {

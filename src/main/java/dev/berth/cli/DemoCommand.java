@@ -50,6 +50,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         out = spec.commandLine().getOut();
         Main main = (Main) spec.root().userObject();
+        Main.requireRoot();
         berth = new Berth(new BerthPaths(main.root, main.runRoot), command -> {
             out.println("    $ " + command);
             out.flush();

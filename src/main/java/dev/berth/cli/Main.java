@@ -4,6 +4,7 @@ import dev.berth.BerthException;
 import dev.berth.Explain;
 import dev.berth.Trace;
 import dev.berth.api.Berth;
+import dev.berth.linux.Libc;
 import dev.berth.state.BerthPaths;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,7 +42,15 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Every verb that touches berth's state or the kernel needs root: one line and exit 125 otherwise. */
+    static void requireRoot() {
+        if (Libc.geteuid() != 0) {
+            throw new BerthException("berth must run as root (try: sudo berth ...)");
+        }
+    }
+
     Berth berth() {
+        requireRoot();
         Explain explainer = explain ? command -> {
             System.err.println("+ " + command);
             System.err.flush();

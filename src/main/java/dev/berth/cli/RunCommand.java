@@ -156,7 +156,7 @@ final class RunCommand implements Callable<Integer> {
                 interactive ? ContainerStarter.Stdin.INHERIT : ContainerStarter.Stdin.NULL), oomScoreAdj);
         Integer exitCode = null;
         Trace.mark("started");
-        try (process) {
+        try {
             signals.attach(process);
             if (process.terminal() != null) {
                 process.terminal().attach();
@@ -168,7 +168,8 @@ final class RunCommand implements Callable<Integer> {
             }
             return exitCode;
         } finally {
-            berth.finished(container, exitCode);
+            berth.finished(container, exitCode); // recorded while the process is still a zombie
+            process.close();
             Trace.mark("finished");
         }
     }

@@ -319,18 +319,22 @@ public final class Supervisor {
     private void ended(Watched w, Integer exitCode) {
         watched.remove(w.id());
         drain(w.id());
-        if (w.process() != null) {
-            w.process().close();
-        } else {
-            Libc.closeQuietly(w.pidfd());
-        }
-        ContainerRecord record;
+        ContainerRecord record = null;
         try {
             record = berth.inspect(w.id());
+            berth.finished(record, exitCode); // recorded while the process is still a zombie
         } catch (BerthException gone) {
-            return; // removed meanwhile
+            // removed meanwhile
+        } finally {
+            if (w.process() != null) {
+                w.process().close(); // reaped only now
+            } else {
+                Libc.closeQuietly(w.pidfd());
+            }
         }
-        berth.finished(record, exitCode);
+        if (record == null) {
+            return;
+        }
         boolean onPurpose = stopping.remove(w.id());
         RestartPolicy policy = RestartPolicy.parse(record.restartPolicy());
         if (!record.autoRemove() && policy.shouldRestart(exitCode, record.restartCount(), onPurpose)) {

@@ -351,7 +351,7 @@ public final class Libc {
                 (st, a) -> syscall(st, SYS_PIDFD_SEND_SIGNAL, pidfd, signal, 0, 0, 0, 0));
     }
 
-    public static final int P_PIDFD = 3, WEXITED = 4, WNOHANG = 1;
+    public static final int P_PIDFD = 3, WEXITED = 4, WNOHANG = 1, WNOWAIT = 0x01000000;
     public static final int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
 
     /** waitid(P_PIDFD) for an exited child; returns {si_code, si_status}, or null with WNOHANG and no exit yet. */

@@ -31,15 +31,19 @@ public final class ContainerProcess implements AutoCloseable {
         Libc.pidfdSendSignal(pidfd, signal);
     }
 
-    /** Waits for the process to end; returns its exit code, or 128+N when signal N killed it. */
+    /**
+     * Waits for the process to end; returns its exit code, or 128+N when signal N killed it. The process
+     * is left a zombie (WNOWAIT) until close(), so nobody can take it for gone before its status is
+     * recorded.
+     */
     public int waitFor() {
-        int[] status = Libc.waitPidfd(pidfd, 0);
+        int[] status = Libc.waitPidfd(pidfd, Libc.WNOWAIT);
         return exitCode(status[0], status[1]);
     }
 
-    /** The exit code if the process has ended (and is reaped now), null while it runs. */
+    /** The exit code if the process has ended (still unreaped until close()), null while it runs. */
     public Integer pollExit() {
-        int[] status = Libc.waitPidfd(pidfd, Libc.WNOHANG);
+        int[] status = Libc.waitPidfd(pidfd, Libc.WNOHANG | Libc.WNOWAIT);
         return status == null ? null : exitCode(status[0], status[1]);
     }
 
@@ -47,8 +51,14 @@ public final class ContainerProcess implements AutoCloseable {
         return code == Libc.CLD_EXITED ? status : 128 + status;
     }
 
+    /** Reaps the process if it has ended, releases the pidfd and the terminal. */
     @Override
     public void close() {
+        try {
+            Libc.waitPidfd(pidfd, Libc.WNOHANG);
+        } catch (RuntimeException alreadyReaped) {
+            // nothing left to collect
+        }
         Libc.closeQuietly(pidfd);
         if (terminal != null) {
             terminal.close();

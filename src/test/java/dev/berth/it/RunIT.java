@@ -280,6 +280,33 @@ class RunIT {
         ok(berth.run("run", "--rm", "--name", "orphan", "busybox", "true"));
     }
 
+    @Test
+    void withoutRootBerthRefusesWithOneLineAndTouchesNothing() {
+        List<String> command = new java.util.ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
+        command.addAll(berth.command("run", "--rm", "busybox", "true"));
+        Result r = BerthCli.exec(new ProcessBuilder(command), null);
+        assertThat(r.exitCode()).isEqualTo(125);
+        assertThat(r.err().lines()).containsExactly("berth: berth must run as root (try: sudo berth ...)");
+    }
+
+    @Test
+    void aCreationInterruptedByKill9IsCleanedAwayByTheNextCommand() throws Exception {
+        // what `kill -9` of berth between recording a container and starting it leaves: a CREATED record
+        // whose owner is gone, and its directories
+        String id = "d".repeat(64);
+        Path dirOfIt = Files.createDirectories(berth.root().resolve("containers").resolve(id));
+        Files.createDirectories(dirOfIt.resolve("upper"));
+        Files.writeString(dirOfIt.resolve("state.json"), """
+                {"id":"%s","name":"interrupted","image":"busybox","rootfs":"/","command":["true"],
+                 "created":"2026-01-01T00:00:00Z","status":"CREATED","pid":999999,"pidStartTime":1,
+                 "autoRemove":false,"network":"none","ports":[],"oomKilled":false,"restartPolicy":"no",
+                 "restartCount":0,"detached":false,"aliases":[]}
+                """.formatted(id));
+        assertThat(ok(berth.run("ps", "-a")).out()).doesNotContain("interrupted");
+        assertThat(dirOfIt).doesNotExist();
+        ok(berth.run("run", "--rm", "--name", "interrupted", "--network", "none", "busybox", "true"));
+    }
+
     static void signal(String name, Process process) {
         ok(BerthCli.host("kill", "-" + name, String.valueOf(process.pid())));
     }

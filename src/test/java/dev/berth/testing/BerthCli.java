@@ -77,8 +77,11 @@ public final class BerthCli {
         }
     }
 
-    /** The cgroup parent of every container the tests start, so they never mix with a real berth's. */
-    public static final String CGROUP_PARENT = "berth-test";
+    /**
+     * The cgroup parent of every container this test run starts, so it never mixes with a real berth's
+     * or with another test run on the same machine (cgroups are not namespaced by the sandbox).
+     */
+    public static final String CGROUP_PARENT = "berth-test-" + ProcessHandle.current().pid();
 
     public static Result exec(ProcessBuilder builder, String stdin) {
         builder.environment().put("BERTH_CGROUP_PARENT", CGROUP_PARENT);
