@@ -28,7 +28,14 @@ final class DaemonCommand implements Callable<Integer> {
         BerthPaths paths = new BerthPaths(main.root, main.runRoot);
         if (stop) {
             if (SupervisorClient.running(paths)) {
-                Lifecycle.ask(spec, Request.of("shutdown", null));
+                int pid = Integer.parseInt(Lifecycle.ask(spec, Request.of("ping", null)));
+                int pidfd = Libc.pidfdOpen(pid);
+                try {
+                    Lifecycle.ask(spec, Request.of("shutdown", null));
+                    Libc.poll(pidfd, Libc.POLLIN, 10_000); // returns once it has exited
+                } finally {
+                    Libc.closeQuietly(pidfd);
+                }
             }
             return 0;
         }

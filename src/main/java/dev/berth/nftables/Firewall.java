@@ -78,6 +78,10 @@ public final class Firewall {
     }
 
     private static void forwardRules(List<Object> commands, FirewallPlan plan) {
+        if (!plan.ports().isEmpty()) {
+            rule(commands, "forward", "published ports are reachable from every network",
+                    match("in", map("ct", map("key", "status")), "dnat"), verdict("accept"));
+        }
         for (FirewallPlan.Network a : plan.networks()) {
             for (FirewallPlan.Network b : plan.networks()) {
                 if (a != b) {

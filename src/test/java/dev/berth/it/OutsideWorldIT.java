@@ -216,6 +216,10 @@ class OutsideWorldIT {
         serve("elsewhere", 80, "other network", "--network", "other", "--ip", "10.66.0.10");
         String out = sh(NetworkIT.fetch("10.66.0.10", 80) + "; echo done");
         assertThat(out).doesNotContain("other network");
+        // but a port it publishes is reachable from every network, through the host's address
+        serve("published-elsewhere", 80, "published from other", "--network", "other", "-p", "8090:80");
+        assertThat(sh(NetworkIT.fetch(UPSTREAM, 8090))).isEqualTo("published from other\n");
+        berth.run("rm", "-f", "published-elsewhere");
         assertThat(BerthCli.host("curl", "-s", "-m", "3", "http://10.66.0.10/").out()).isEqualTo("other network\n");
         berth.run("rm", "-f", "elsewhere");
         ok(berth.run("network", "rm", "other"));
