@@ -126,6 +126,16 @@ public final class Berth {
                     live.stream().filter(r -> r.attachment() != null).map(r -> r.attachment().visiblePath())
                             .collect(java.util.stream.Collectors.toSet()));
             syncFirewall(explain);
+            for (ContainerRecord r : live) { // and what a live container needs, put back
+                if (r.attachment() != null && r.status() == ContainerRecord.Status.RUNNING) {
+                    for (String pin : List.of(r.attachment().namespacePath(), r.attachment().visiblePath())) {
+                        if (!dev.berth.netlink.NetworkNamespace.isPinned(Path.of(pin))) {
+                            dev.berth.netlink.NetworkNamespace.repin(r.pid(), Path.of(pin));
+                            removed.add("restored namespace pin " + pin);
+                        }
+                    }
+                }
+            }
             List<String> liveIds = live.stream().map(ContainerRecord::id).toList();
             for (String id : cgroups().ids()) {
                 if (!liveIds.contains(id)) {

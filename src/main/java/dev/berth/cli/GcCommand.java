@@ -5,15 +5,16 @@ import picocli.CommandLine.Command;
 
 /** {@code berth gc}: remove what a crash left behind. */
 @Command(name = "gc", mixinStandardHelpOptions = true,
-        description = "Remove kernel objects and records that no live container owns (after a crash or kill -9).")
+        description = "Remove kernel objects and records that no live container owns (after a crash or kill -9), "
+                + "and restore the namespace pins a running container lost.")
 final class GcCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        for (String removed : Main.berth(spec).gc()) {
-            spec.commandLine().getOut().println("removed " + removed);
+        for (String change : Main.berth(spec).gc()) {
+            spec.commandLine().getOut().println(change.startsWith("restored") ? change : "removed " + change);
         }
         spec.commandLine().getOut().flush();
     }

@@ -54,6 +54,18 @@ public final class NetworkNamespace {
         }
     }
 
+    /** Pins the network namespace of a running process at pin again (after someone removed the pin). */
+    public static void repin(int pid, Path pin) {
+        try {
+            Files.createDirectories(pin.getParent());
+            Files.deleteIfExists(pin);
+            Files.createFile(pin);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + pin, e);
+        }
+        Libc.mount("/proc/" + pid + "/ns/net", pin.toString(), null, MS_BIND, null);
+    }
+
     /** Removes a pin (unmount, unlink); the namespace dies with its last pin and process. */
     public static void unpin(Path pin) {
         try {

@@ -219,6 +219,9 @@ class NetworkIT {
         run.destroyForcibly();
         run.waitFor();
         assertThat(BerthCli.host("ip", "netns", "list").out()).contains("berth-orphan");
+        ok(BerthCli.host("ip", "netns", "delete", "berth-orphan")); // someone removes a pin berth needs
+        assertThat(ok(berth.run("gc")).out()).contains("restored namespace pin /run/netns/berth-orphan");
+        assertThat(ok(BerthCli.host("ip", "netns", "exec", "berth-orphan", "ip", "-o", "link")).out()).contains("eth0");
         ok(berth.run("rm", "-f", "orphan"));
         assertNoContainerNetworkLeft();
 
