@@ -134,6 +134,9 @@ public final class Berth {
                             removed.add("restored namespace pin " + pin);
                         }
                     }
+                    if (networks.rewire(r.attachment(), "berth-" + r.name())) {
+                        removed.add("restored veth " + r.attachment().hostInterface() + " of " + r.name());
+                    }
                 }
             }
             List<String> liveIds = live.stream().map(ContainerRecord::id).toList();

@@ -16,6 +16,11 @@ final class RmCommand implements Runnable {
     @Option(names = {"-f", "--force"}, description = "Kill a running container before removing it.")
     boolean force;
 
+    @Option(names = {"-v", "--volumes"},
+            description = "Also remove anonymous volumes (Docker's flag; berth makes none: the container's writable "
+                    + "layer, its only storage, always goes with it).")
+    boolean volumes;
+
     @Parameters(arity = "1..*", paramLabel = "CONTAINER", description = "Name, id or unique id prefix.")
     List<String> containers;
 

@@ -191,8 +191,27 @@ public final class Networks {
 
     /** Creates the namespace and wires it as planned: the tutorial's steps 1 to 5, plus the default route. */
     public void setUp(Attachment a, String label) {
-        NetworkRecord network = get(a.network());
         NetworkNamespace.create(List.of(Path.of(a.namespacePath()), Path.of(a.visiblePath())), label, explain);
+        wire(a, label);
+    }
+
+    /**
+     * Wires a running container's namespace again when its veth pair is gone (someone deleted the host
+     * end, or the bridge with it): true when it had to.
+     */
+    public boolean rewire(Attachment a, String label) {
+        try (Rtnetlink host = Rtnetlink.here(explain)) {
+            if (host.link(a.hostInterface()).isPresent()) {
+                return false;
+            }
+        }
+        wire(a, label);
+        return true;
+    }
+
+    /** The veth pair into the pinned namespace, the bridge or point-to-point addresses, eth0 and the route. */
+    private void wire(Attachment a, String label) {
+        NetworkRecord network = get(a.network());
         InetAddress ip = Subnet.parseAddress(a.ipAddress());
         InetAddress gateway = Subnet.parseAddress(a.gateway());
         try (Rtnetlink host = Rtnetlink.here(explain)) {

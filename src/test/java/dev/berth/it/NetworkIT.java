@@ -222,6 +222,11 @@ class NetworkIT {
         ok(BerthCli.host("ip", "netns", "delete", "berth-orphan")); // someone removes a pin berth needs
         assertThat(ok(berth.run("gc")).out()).contains("restored namespace pin /run/netns/berth-orphan");
         assertThat(ok(BerthCli.host("ip", "netns", "exec", "berth-orphan", "ip", "-o", "link")).out()).contains("eth0");
+        String hostEnd = BerthCli.host("ip", "-o", "link").out().replaceAll("(?s).*?(vb[0-9a-f]{11}).*", "$1");
+        ok(BerthCli.host("ip", "link", "del", hostEnd)); // and the veth pair with it
+        assertThat(ok(berth.run("gc")).out()).contains("restored veth " + hostEnd);
+        String ip = ok(berth.run("inspect", "orphan")).out().replaceAll("(?s).*\"IPAddress\" : \"([0-9.]+)\".*", "$1");
+        ok(BerthCli.host("ping", "-c", "1", "-W", "2", ip));
         ok(berth.run("rm", "-f", "orphan"));
         assertNoContainerNetworkLeft();
 
