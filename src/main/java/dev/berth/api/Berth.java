@@ -622,17 +622,26 @@ public final class Berth {
                 interactive ? ContainerStarter.Stdin.INHERIT : ContainerStarter.Stdin.NULL);
     }
 
-    /** The runtime's view of a cgroup: where the spawner thread and the new process go. */
+    /**
+     * The runtime's view of a cgroup: where the spawner thread and the new process go. A process whose
+     * creating thread joined already is in the group: moving it again would only cost time (each cgroup
+     * migration waits for an RCU grace period).
+     */
     private static Confinement confinementOf(Cgroup group) {
         return new Confinement() {
+            private volatile boolean threadJoined;
+
             @Override
             public boolean enterThread(int tid) {
-                return group.addThread(tid);
+                threadJoined = group.addThread(tid);
+                return threadJoined;
             }
 
             @Override
             public void addProcess(int pid) {
-                group.addProcess(pid);
+                if (!threadJoined) {
+                    group.addProcess(pid);
+                }
             }
         };
     }

@@ -62,13 +62,30 @@ public final class ContainerStarter {
 
         Thread spawner = Thread.ofPlatform().name("berth-spawner").unstarted(() -> {
             try {
-                boolean confined = confinement.enterThread(Libc.gettid());
-                enterNamespaces(spec.linux(), confined);
+                // joining the cgroup costs an RCU grace period per hierarchy: another thread moves this
+                // one while it builds the root, and the cgroup namespace is created once that is done
+                int tid = Libc.gettid();
+                var joined = new AtomicReference<Object>();
+                Thread confiner = Thread.ofPlatform().name("berth-confiner").start(() -> {
+                    try {
+                        joined.set(confinement.enterThread(tid));
+                    } catch (Throwable t) {
+                        joined.set(t);
+                    }
+                });
+                enterNamespaces(spec.linux());
                 mountNs[0] = Libc.open("/proc/thread-self/ns/mnt", Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
-                spawnerTid[0] = Libc.gettid();
+                spawnerTid[0] = tid;
                 Trace.mark("namespaces entered");
                 terminal.set(new RootfsSetup(spec, overlay).build());
                 Trace.mark("rootfs built");
+                joinQuietly(confiner);
+                if (joined.get() instanceof Throwable failure) {
+                    throw failure;
+                }
+                if (Boolean.TRUE.equals(joined.get()) && spec.hasNamespace(NamespaceType.CGROUP)) {
+                    Libc.unshare(NamespaceType.CGROUP.cloneFlag());
+                }
                 Libc.unshare(NamespaceType.PID.cloneFlag());
                 String executable = resolveExecutable(spec.process());
                 takeIdentity(spec.process(), lastCap);
@@ -118,12 +135,14 @@ public final class ContainerStarter {
         return new ContainerProcess(pid, pidfd, terminal.get());
     }
 
-    /** Unshares the namespaces to create, joins the ones with a path; a cgroup one only when confined. */
-    private static void enterNamespaces(LinuxSpec linux, boolean confined) {
+    /**
+     * Unshares the namespaces to create and joins the ones with a path; not the PID namespace (that comes
+     * last) nor the cgroup one (created once the thread is in the container's group).
+     */
+    private static void enterNamespaces(LinuxSpec linux) {
         int unshare = CLONE_FS;
         for (LinuxSpec.Namespace ns : linux.namespaces()) {
-            if (ns.kind() != NamespaceType.PID && ns.path() == null
-                    && (ns.kind() != NamespaceType.CGROUP || confined)) {
+            if (ns.kind() != NamespaceType.PID && ns.kind() != NamespaceType.CGROUP && ns.path() == null) {
                 unshare |= ns.kind().cloneFlag();
             }
         }
