@@ -48,10 +48,33 @@ public final class Firewall {
 
     /** Applies plan; explain hears it as the nft commands that would do the same. */
     public static void apply(FirewallPlan plan, Explain explain) {
-        String json = dev.berth.state.Json.render(batch(plan));
-        explain.say(plan.isEmpty() ? "nft delete table inet berth" : "nft -j -f - <<< '" + json.replaceAll("\\s+", " ") + "'");
+        Map<String, Object> batch = batch(plan);
+        explain(batch, explain);
         try (Libnftables nft = new Libnftables()) {
-            nft.run(json);
+            nft.run(dev.berth.state.Json.render(batch));
+        }
+    }
+
+    /** The batch as nft commands, one per line; a rule shows as its chain and comment. */
+    @SuppressWarnings("unchecked")
+    private static void explain(Map<String, Object> batch, Explain explain) {
+        List<Object> commands = (List<Object>) batch.get("nftables");
+        if (commands.size() == 2) {
+            explain.say("nft delete table inet berth");
+            return;
+        }
+        explain.say("nft -f - (one transaction): flush and rebuild table inet berth");
+        for (Object command : commands.subList(2, commands.size())) {
+            Map<String, Object> add = (Map<String, Object>) ((Map<String, Object>) command).get("add");
+            if (add == null) {
+                continue;
+            }
+            if (add.get("chain") instanceof Map<?, ?> chain) {
+                explain.say("  nft add chain inet berth " + chain.get("name") + " { type " + chain.get("type") + " hook "
+                        + chain.get("hook") + " priority " + chain.get("prio") + "; }");
+            } else if (add.get("rule") instanceof Map<?, ?> rule) {
+                explain.say("  nft add rule inet berth " + rule.get("chain") + " … comment \"" + rule.get("comment") + "\"");
+            }
         }
     }
 

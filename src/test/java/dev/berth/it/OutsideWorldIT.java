@@ -46,6 +46,8 @@ class OutsideWorldIT {
 
     @BeforeAll
     static void theOutsideWorld() throws Exception {
+        dev.berth.testing.Privileged.requireTool("dnsmasq", "dnsmasq-base");
+        dev.berth.testing.Privileged.requireTool("nft", "nftables");
         berth = BerthCli.withBusybox(dir);
         ok(BerthCli.host("ip", "netns", "add", INET));
         ok(BerthCli.host("ip", "link", "add", "up0", "type", "veth", "peer", "name", "up1", "netns", INET));

@@ -25,6 +25,21 @@ public final class Privileged {
         }
     }
 
+    /** A tool the test needs from a Debian package (.ci/run installs them): skipped without it, failed under CI. */
+    public static void requireTool(String tool, String debianPackage) {
+        boolean found = java.util.stream.Stream.of(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":"))
+                .anyMatch(dir -> java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, tool)))
+                || java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/sbin", tool));
+        if (found) {
+            return;
+        }
+        String missing = "needs " + tool + " (apt-get install " + debianPackage + "; .ci/run installs it)";
+        if ("true".equals(System.getenv("CI"))) {
+            Assertions.fail(missing);
+        }
+        Assumptions.abort("skipped: " + missing);
+    }
+
     public static void require() {
         String missing = null;
         adoptOrphans();
