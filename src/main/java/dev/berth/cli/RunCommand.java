@@ -132,7 +132,7 @@ final class RunCommand implements Callable<Integer> {
                 tty, interactive, autoRemove, network, ip, readOnly, publish,
                 new RunOptions.Dns(dns, dnsSearch, dnsOptions), addHosts, limits.toSpec(), oomScoreAdj, restart, detach, aliases);
         if (!network.equals("none") && !network.equals("host") && !network.startsWith("container:")
-                && !network.equals(dev.berth.network.Networks.DEFAULT) && !network.equals("veth")) {
+                && !dev.berth.network.Networks.isBuiltIn(network)) {
             // user-defined networks resolve container names through the supervisor's DNS server
             Lifecycle.ask(spec, dev.berth.daemon.Request.of("ping", null));
         }

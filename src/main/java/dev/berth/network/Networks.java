@@ -124,6 +124,11 @@ public final class Networks {
         return Json.read(paths.networkRecord(name), NetworkRecord.class);
     }
 
+    /** Whether name is one of the networks that exist as soon as they are used (berth0, veth). */
+    public static boolean isBuiltIn(String name) {
+        return BUILT_IN.containsKey(name);
+    }
+
     /** User-defined networks get an embedded DNS server for container names; the built-in ones do not. */
     public static boolean hasNameService(NetworkRecord network) {
         return !BUILT_IN.containsKey(network.name()) && network.bridge() != null;
