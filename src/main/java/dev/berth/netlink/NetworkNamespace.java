@@ -24,10 +24,13 @@ public final class NetworkNamespace {
 
     private NetworkNamespace() {}
 
-    /** Creates a namespace with lo up, pinned at every path of pins (the first is berth's own). */
-    public static void create(List<Path> pins, String label, Explain explain) {
+    /**
+     * Creates a namespace with lo up, pinned at every path of pins (the first is berth's own); returns
+     * an rtnetlink socket of the new namespace (opened by the creating thread) for the caller to close.
+     */
+    public static Rtnetlink create(List<Path> pins, String label, Explain explain) {
         explain.say("ip netns add " + label);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicReference<Object> result = new AtomicReference<>();
         Thread thread = Thread.ofPlatform().name("berth-netns-add").start(() -> {
             try {
                 Libc.unshare(CLONE_NEWNET);
@@ -37,21 +40,25 @@ public final class NetworkNamespace {
                     Files.createFile(pin);
                     Libc.mount("/proc/thread-self/ns/net", pin.toString(), null, MS_BIND, null);
                 }
-                try (Rtnetlink inside = Rtnetlink.here(command -> explain.say("ip netns exec " + label + " " + command))) {
-                    inside.setUp("lo");
-                }
+                Rtnetlink inside = Rtnetlink.here(explain, label);
+                result.set(inside);
+                inside.setUp("lo");
             } catch (Throwable t) {
-                failure.set(t);
+                if (result.get() instanceof Rtnetlink inside) {
+                    inside.close();
+                }
+                result.set(t);
             }
         });
         Rtnetlink.join(thread);
-        if (failure.get() != null) {
-            pins.forEach(NetworkNamespace::unpin);
-            if (failure.get() instanceof RuntimeException e) {
-                throw e;
-            }
-            throw new IllegalStateException(failure.get());
+        if (result.get() instanceof Rtnetlink inside) {
+            return inside;
         }
+        pins.forEach(NetworkNamespace::unpin);
+        if (result.get() instanceof RuntimeException e) {
+            throw e;
+        }
+        throw new IllegalStateException((Throwable) result.get());
     }
 
     /** Pins the network namespace of a running process at pin again (after someone removed the pin). */

@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class Rtnetlink implements AutoCloseable {
     private static final int RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18, RTM_NEWADDR = 20,
-            RTM_GETADDR = 22, RTM_NEWROUTE = 24, RTM_GETROUTE = 26;
+            RTM_DELADDR = 21, RTM_GETADDR = 22, RTM_NEWROUTE = 24, RTM_GETROUTE = 26;
     private static final int IFLA_ADDRESS = 1, IFLA_IFNAME = 3, IFLA_MTU = 4, IFLA_MASTER = 10, IFLA_LINKINFO = 18,
             IFLA_STATS64 = 23, IFLA_NET_NS_FD = 28, IFLA_INFO_KIND = 1, IFLA_INFO_DATA = 2, VETH_INFO_PEER = 1;
     private static final int IFA_ADDRESS = 1, IFA_LOCAL = 2;
@@ -44,6 +44,11 @@ public final class Rtnetlink implements AutoCloseable {
     /** Links, addresses and routes of the calling thread's network namespace. */
     public static Rtnetlink here(Explain explain) {
         return new Rtnetlink(new NetlinkSocket(), explain, "");
+    }
+
+    /** Of the calling thread's network namespace, which explanations call LABEL ({@code ip netns exec LABEL …}). */
+    static Rtnetlink here(Explain explain, String label) {
+        return new Rtnetlink(new NetlinkSocket(), explain, "ip netns exec " + label + " ");
     }
 
     /**
@@ -82,6 +87,11 @@ public final class Rtnetlink implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
+    }
+
+    /** The namespace's name in explanations (empty for the calling thread's own namespace). */
+    public String label() {
+        return prefix.isEmpty() ? "" : prefix.substring("ip netns exec ".length(), prefix.length() - 1);
     }
 
     // ---- links --------------------------------------------------------------------------------------
@@ -214,6 +224,22 @@ public final class Rtnetlink implements AutoCloseable {
         socket.request(new Message(RTM_NEWADDR, NetlinkSocket.NLM_F_CREATE | NetlinkSocket.NLM_F_EXCL)
                 .ifaddr(family(address), prefixLength, RT_SCOPE_UNIVERSE, index(device))
                 .attr(IFA_LOCAL, raw).attr(IFA_ADDRESS, raw), "adding " + address.getHostAddress() + " to " + device);
+    }
+
+    /** Removes an address from a device; false when the device or the address is not there. */
+    public boolean deleteAddress(String device, InetAddress address, int prefixLength) {
+        explain.say(prefix + "ip addr del " + address.getHostAddress() + "/" + prefixLength + " dev " + device);
+        byte[] raw = address.getAddress();
+        try {
+            socket.request(new Message(RTM_DELADDR, 0).ifaddr(family(address), prefixLength, RT_SCOPE_UNIVERSE, index(device))
+                    .attr(IFA_LOCAL, raw).attr(IFA_ADDRESS, raw), "removing " + address.getHostAddress() + " from " + device);
+            return true;
+        } catch (SyscallException e) {
+            if (e.errno() == Errno.ENOENT || e.errno() == Errno.ENODEV || e.errno() == Errno.EADDRNOTAVAIL) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     public List<Address> addresses() {

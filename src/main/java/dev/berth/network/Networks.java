@@ -2,7 +2,9 @@ package dev.berth.network;
 
 import dev.berth.BerthException;
 import dev.berth.Explain;
+import dev.berth.linux.Errno;
 import dev.berth.linux.Libc;
+import dev.berth.linux.SyscallException;
 import dev.berth.netlink.NetworkNamespace;
 import dev.berth.netlink.Rtnetlink;
 import dev.berth.state.Attachment;
@@ -196,8 +198,10 @@ public final class Networks {
 
     /** Creates the namespace and wires it as planned: the tutorial's steps 1 to 5, plus the default route. */
     public void setUp(Attachment a, String label) {
-        NetworkNamespace.create(List.of(Path.of(a.namespacePath()), Path.of(a.visiblePath())), label, explain);
-        wire(a, label);
+        try (Rtnetlink inside = NetworkNamespace.create(List.of(Path.of(a.namespacePath()), Path.of(a.visiblePath())),
+                label, explain)) {
+            wire(a, inside);
+        }
     }
 
     /**
@@ -210,12 +214,14 @@ public final class Networks {
                 return false;
             }
         }
-        wire(a, label);
+        try (Rtnetlink inside = Rtnetlink.in(a.namespacePath(), label, explain)) {
+            wire(a, inside);
+        }
         return true;
     }
 
     /** The veth pair into the pinned namespace, the bridge or point-to-point addresses, eth0 and the route. */
-    private void wire(Attachment a, String label) {
+    private void wire(Attachment a, Rtnetlink inside) {
         NetworkRecord network = get(a.network());
         InetAddress ip = Subnet.parseAddress(a.ipAddress());
         InetAddress gateway = Subnet.parseAddress(a.gateway());
@@ -225,7 +231,7 @@ public final class Networks {
             }
             int nsFd = Libc.open(a.namespacePath(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
             try {
-                host.createVeth(a.hostInterface(), a.containerInterface(), nsFd, label, a.mtu(), a.bridge());
+                host.createVeth(a.hostInterface(), a.containerInterface(), nsFd, inside.label(), a.mtu(), a.bridge());
             } finally {
                 Libc.closeQuietly(nsFd);
             }
@@ -235,25 +241,41 @@ public final class Networks {
                 host.addLinkRoute(ip, 32, a.hostInterface());
             }
         }
-        try (Rtnetlink inside = Rtnetlink.in(a.namespacePath(), label, explain)) {
-            inside.addAddress(a.containerInterface(), ip, a.prefixLength());
-            inside.setUp(a.containerInterface());
-            inside.addDefaultRoute(gateway, a.containerInterface());
-        }
+        inside.addAddress(a.containerInterface(), ip, a.prefixLength());
+        inside.setUp(a.containerInterface());
+        inside.addDefaultRoute(gateway, a.containerInterface());
     }
 
     /**
-     * Undoes an attachment, whatever part of it exists: the host end of the veth first (deleting a
-     * namespace frees its veth asynchronously, which would race a reuse of the name), then the pins,
-     * then the address.
+     * Undoes an attachment, whatever part of it exists. On a bridge the container's address goes first,
+     * so that nothing answers for it any more, then the pins: the kernel frees the namespace and the veth
+     * pair in it by itself, in its own batched clean-up, instead of one RCU grace period per deleted link
+     * here (names are never reused: they come from the container's id). The point-to-point driver's host
+     * end holds the gateway address and a route to the container, so it is deleted first and at once.
      */
     public void tearDown(Attachment a, String containerId) {
-        try (Rtnetlink host = Rtnetlink.here(explain)) {
-            host.deleteIfPresent(a.hostInterface());
+        if (a.bridge() == null) {
+            try (Rtnetlink host = Rtnetlink.here(explain)) {
+                host.deleteIfPresent(a.hostInterface());
+            }
+        } else {
+            try (Rtnetlink inside = Rtnetlink.in(a.namespacePath(), label(a), explain)) {
+                inside.deleteAddress(a.containerInterface(), Subnet.parseAddress(a.ipAddress()), a.prefixLength());
+            } catch (SyscallException e) {
+                if (e.errno() != Errno.ENOENT && e.errno() != Errno.EINVAL) { // no pin, or a pin no longer mounted
+                    throw e;
+                }
+            }
         }
+        explain.say("ip netns del " + label(a));
         NetworkNamespace.unpin(Path.of(a.visiblePath()));
         NetworkNamespace.unpin(Path.of(a.namespacePath()));
-        release(a.network(), containerId);
+        release(a.network(), containerId, a.ipAddress());
+    }
+
+    /** What explanations call the attachment's namespace: the name of its pin under /run/netns. */
+    private static String label(Attachment a) {
+        return Path.of(a.visiblePath()).getFileName().toString();
     }
 
     /**
@@ -346,6 +368,18 @@ public final class Networks {
         }
         Files.writeString(file, containerId + "\n");
         return ip;
+    }
+
+    /** Gives back one address the container holds on the network. */
+    private void release(String networkName, String containerId, String address) {
+        Path file = paths.networkAddresses(networkName).resolve(address);
+        try (FileLock ignored = FileLock.acquire(paths.lock("network-" + networkName))) {
+            if (Files.exists(file) && Files.readString(file).strip().equals(containerId)) {
+                Files.delete(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Gives back every address the container holds on the network. */

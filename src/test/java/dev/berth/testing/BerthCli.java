@@ -148,4 +148,15 @@ public final class BerthCli {
     public static Result host(String... command) {
         return exec(new ProcessBuilder(command), null);
     }
+
+    /**
+     * The sandbox's links once the kernel has freed every torn-down container veth (berth drops a
+     * namespace and lets the kernel free the pair in it, asynchronously): waits, bounded, for no link
+     * named vb… to be left, and returns the names of the links.
+     */
+    public static List<String> linksOnceVethsAreFreed() {
+        Wait.until("the kernel to free the veth pairs of removed containers", Duration.ofSeconds(10),
+                () -> host("ip", "-o", "link").out().lines().noneMatch(l -> l.split(": ")[1].startsWith("vb")));
+        return host("ip", "-o", "link").out().lines().map(l -> l.split(": ")[1].replaceAll("@.*", "")).toList();
+    }
 }
