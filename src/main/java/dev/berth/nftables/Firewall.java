@@ -46,13 +46,62 @@ public final class Firewall {
         return map("nftables", commands);
     }
 
-    /** Applies plan; explain hears it as the nft commands that would do the same. */
+    /**
+     * Applies plan unless the kernel holds it already; explain hears it as the nft commands that would
+     * do the same. The table carries a fingerprint of the batch that made it (an empty regular chain
+     * named {@code plan-<fingerprint>}): the table is current when that chain is there and so are all
+     * the rules. A commit costs an RCU grace period or two (~20 ms here) and most commands change
+     * nothing, while a listing costs well under a millisecond; a ruleset someone flushed, or a table
+     * someone deleted or emptied, is made again.
+     */
     public static void apply(FirewallPlan plan, Explain explain) {
         Map<String, Object> batch = batch(plan);
-        explain(batch, explain);
+        String fingerprint = fingerprint(dev.berth.state.Json.render(batch));
+        @SuppressWarnings("unchecked")
+        List<Object> commands = (List<Object>) batch.get("nftables");
+        if (!plan.isEmpty()) {
+            commands.add(3, map("add", map("chain", map("family", FAMILY, "table", TABLE, "name", "plan-" + fingerprint))));
+        }
         try (Libnftables nft = new Libnftables()) {
+            if (isCurrent(nft, plan, commands, fingerprint)) {
+                return;
+            }
+            explain(batch, explain);
             nft.run(dev.berth.state.Json.render(batch));
         }
+    }
+
+    /** Whether the kernel's table is the one this batch makes (no table at all for the empty plan). */
+    private static boolean isCurrent(Libnftables nft, FirewallPlan plan, List<Object> commands, String fingerprint) {
+        String listing;
+        try {
+            listing = nft.run("{\"nftables\":[{\"list\":{\"table\":{\"family\":\"" + FAMILY + "\",\"name\":\"" + TABLE + "\"}}}]}");
+        } catch (Libnftables.NftablesException noTable) {
+            return plan.isEmpty();
+        }
+        if (plan.isEmpty()) {
+            return false;
+        }
+        long expectedRules = commands.stream().filter(c -> kind(c, "add", "rule")).count();
+        @SuppressWarnings("unchecked")
+        List<Object> objects = (List<Object>) dev.berth.state.Json.parseObject(listing).get("nftables");
+        long rules = objects.stream().filter(o -> o instanceof Map<?, ?> m && m.containsKey("rule")).count();
+        boolean marked = objects.stream().anyMatch(o -> o instanceof Map<?, ?> m && m.get("chain") instanceof Map<?, ?> chain
+                && ("plan-" + fingerprint).equals(chain.get("name")));
+        return marked && rules == expectedRules;
+    }
+
+    private static boolean kind(Object command, String verb, String object) {
+        return command instanceof Map<?, ?> c && c.get(verb) instanceof Map<?, ?> o && o.containsKey(object);
+    }
+
+    /** 64-bit FNV-1a of the batch, in hex. */
+    static String fingerprint(String batch) {
+        long hash = 0xcbf29ce484222325L;
+        for (int i = 0; i < batch.length(); i++) {
+            hash = (hash ^ batch.charAt(i)) * 0x100000001b3L;
+        }
+        return String.format("%016x", hash);
     }
 
     /** The batch as nft commands, one per line; a rule shows as its chain and comment. */
@@ -69,7 +118,9 @@ public final class Firewall {
             if (add == null) {
                 continue;
             }
-            if (add.get("chain") instanceof Map<?, ?> chain) {
+            if (add.get("chain") instanceof Map<?, ?> chain && chain.get("hook") == null) {
+                explain.say("  nft add chain inet berth " + chain.get("name") + "   # marks the plan this table holds");
+            } else if (add.get("chain") instanceof Map<?, ?> chain) {
                 explain.say("  nft add chain inet berth " + chain.get("name") + " { type " + chain.get("type") + " hook "
                         + chain.get("hook") + " priority " + chain.get("prio") + "; }");
             } else if (add.get("rule") instanceof Map<?, ?> rule) {

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
@@ -46,6 +47,15 @@ public final class Json {
     public static <T> T parse(String json, Class<T> type) {
         try {
             return JSON.beanFrom(type, json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A JSON object as maps, lists, strings, numbers and booleans. */
+    public static Map<String, Object> parseObject(String json) {
+        try {
+            return JSON.mapFrom(json);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
