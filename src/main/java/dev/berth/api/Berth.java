@@ -594,7 +594,7 @@ public final class Berth {
      * /etc files (through /proc/PID/root).
      */
     public ContainerProcess exec(String nameOrId, List<String> command, List<String> env, String workdir, String user,
-                                 boolean tty, boolean interactive) {
+                                 boolean tty, ContainerStarter.Stdio stdio) {
         ContainerRecord record = inspect(nameOrId);
         if (record.status() != ContainerRecord.Status.RUNNING) {
             throw new BerthException("container " + record.name() + " is not running");
@@ -618,8 +618,7 @@ public final class Berth {
         String cwd = workdir != null ? workdir : spec.process().cwd();
         ProcessSpec process = new ProcessSpec(tty, identity, command, environment, cwd, spec.process().capabilities(),
                 spec.process().noNewPrivileges());
-        return Exec.exec(record.pid(), process, confinementOf(cgroups().open(record.id())),
-                interactive ? ContainerStarter.Stdin.INHERIT : ContainerStarter.Stdin.NULL);
+        return Exec.exec(record.pid(), process, confinementOf(cgroups().open(record.id())), stdio);
     }
 
     /**
@@ -632,8 +631,8 @@ public final class Berth {
             private volatile boolean threadJoined;
 
             @Override
-            public boolean enterThread(int tid) {
-                threadJoined = group.addThread(tid);
+            public boolean enterCallingThread() {
+                threadJoined = group.enterCallingThread();
                 return threadJoined;
             }
 

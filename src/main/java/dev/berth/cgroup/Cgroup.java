@@ -12,10 +12,10 @@ public interface Cgroup {
     void addProcess(int pid);
 
     /**
-     * Moves one thread of berth into the group, so that what it then creates (a cgroup namespace, a
+     * Moves the calling thread into the group, so that what it then creates (a cgroup namespace, a
      * process) starts inside it. Only cgroup v1 can move a single thread; returns false elsewhere.
      */
-    boolean addThread(int tid);
+    boolean enterCallingThread();
 
     Stats stats();
 

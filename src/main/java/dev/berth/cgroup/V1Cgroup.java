@@ -66,8 +66,10 @@ final class V1Cgroup implements Cgroup {
     }
 
     @Override
-    public boolean addThread(int tid) {
-        dirs.values().forEach(dir -> CgroupFiles.write(dir.resolve("tasks"), String.valueOf(tid)));
+    public boolean enterCallingThread() {
+        // "0" is the writing thread itself: the kernel then moves it without taking the global
+        // threadgroup lock, whose every write waits for an RCU grace period (~4 ms per hierarchy)
+        dirs.values().forEach(dir -> CgroupFiles.write(dir.resolve("tasks"), "0"));
         return true;
     }
 

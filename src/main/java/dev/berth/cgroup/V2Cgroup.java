@@ -48,7 +48,7 @@ final class V2Cgroup implements Cgroup {
     }
 
     @Override
-    public boolean addThread(int tid) {
+    public boolean enterCallingThread() {
         return false; // a v2 domain group takes whole processes only
     }
 

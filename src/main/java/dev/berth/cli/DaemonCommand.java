@@ -44,7 +44,7 @@ final class DaemonCommand implements Callable<Integer> {
         } catch (RuntimeException alreadyLeader) {
             // started from a shell as a session leader: nothing to change
         }
-        new Supervisor(paths).run();
+        new Supervisor(paths, Main::executeDelegated).run();
         return 0;
     }
 }

@@ -115,7 +115,12 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
             try (Rtnetlink host = Rtnetlink.here(Explain.NONE)) {
+                // the kernel frees a removed container's veth pair with its namespace, moments later
                 long left = host.links().stream().filter(l -> l.name().startsWith("vb")).count();
+                for (int polls = 0; left > 0 && polls < 100; polls++) {
+                    Thread.sleep(20);
+                    left = host.links().stream().filter(l -> l.name().startsWith("vb")).count();
+                }
                 say("veth pairs left on the host: " + left);
             }
         }

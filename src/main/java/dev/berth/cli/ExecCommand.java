@@ -1,8 +1,10 @@
 package dev.berth.cli;
 
 import dev.berth.BerthException;
+import dev.berth.api.Berth;
 import dev.berth.linux.Libc;
 import dev.berth.runtime.ContainerProcess;
+import dev.berth.runtime.ContainerStarter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,12 +40,17 @@ final class ExecCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (tty) {
+            Main.requireOwnProcess(spec, "a terminal");
+        }
         if (tty && interactive && !Libc.isatty(0)) {
             throw new BerthException("the input device is not a TTY");
         }
-        SignalForwarder signals = new SignalForwarder();
-        ContainerProcess process = Main.berth(spec).exec(positional.getFirst(), positional.subList(1, positional.size()),
-                env, workdir, user, tty, interactive);
+        Berth berth = Main.berth(spec);
+        ContainerStarter.Stdio stdio = Main.stdio(spec, interactive);
+        SignalForwarder signals = Main.signals(spec);
+        ContainerProcess process = berth.exec(positional.getFirst(), positional.subList(1, positional.size()),
+                RunCommand.withValues(env, Main.environment(spec)), workdir, user, tty, stdio);
         try (process) {
             signals.attach(process);
             if (process.terminal() != null) {

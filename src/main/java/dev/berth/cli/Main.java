@@ -4,7 +4,9 @@ import dev.berth.BerthException;
 import dev.berth.Explain;
 import dev.berth.Trace;
 import dev.berth.api.Berth;
+import dev.berth.daemon.Invocation;
 import dev.berth.linux.Libc;
+import dev.berth.runtime.ContainerStarter;
 import dev.berth.state.BerthPaths;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -42,6 +44,11 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The client this command line runs for, when a supervisor runs it (null: this JVM is the client). */
+    private Invocation delegated;
+    /** Why the supervisor gave a delegated command line back to its client, once it did. */
+    private Invocation.Declined declined;
+
     /** Every verb that touches berth's state or the kernel needs root: one line and exit 125 otherwise. */
     static void requireRoot() {
         if (Libc.geteuid() != 0) {
@@ -51,15 +58,66 @@ public final class Main implements Runnable {
 
     Berth berth() {
         requireRoot();
+        BerthPaths paths = new BerthPaths(root, runRoot);
+        if (delegated != null && !paths.equals(delegated.paths())) {
+            throw new Invocation.Declined("other roots");
+        }
+        PrintWriter err = spec.commandLine().getErr();
         Explain explainer = explain ? command -> {
-            System.err.println("+ " + command);
-            System.err.flush();
+            err.println("+ " + command);
+            err.flush();
         } : Explain.NONE;
-        return new Berth(new BerthPaths(root, runRoot), explainer);
+        return new Berth(paths, explainer);
     }
 
     static Berth berth(CommandLine.Model.CommandSpec spec) {
-        return ((Main) spec.root().userObject()).berth();
+        return main(spec).berth();
+    }
+
+    private static Main main(CommandLine.Model.CommandSpec spec) {
+        return (Main) spec.root().userObject();
+    }
+
+    /**
+     * Refuses to go on in a supervisor for a client that needs what only its own JVM can give (a
+     * terminal): the client then runs the command line itself. Call before anything is changed.
+     */
+    static void requireOwnProcess(CommandLine.Model.CommandSpec spec, String what) {
+        if (main(spec).delegated != null) {
+            throw new Invocation.Declined(what);
+        }
+    }
+
+    /** The standard streams a container's process gets: the client's (stdin only when interactive). */
+    static ContainerStarter.Stdio stdio(CommandLine.Model.CommandSpec spec, boolean interactive) {
+        Invocation client = main(spec).delegated;
+        if (client != null) {
+            return client.stdio(interactive);
+        }
+        return ContainerStarter.Stdio.of(interactive ? ContainerStarter.Stdin.INHERIT : ContainerStarter.Stdin.NULL);
+    }
+
+    /** Passes the signals the client receives to a container's process once it is attached. */
+    static SignalForwarder signals(CommandLine.Model.CommandSpec spec) {
+        Invocation client = main(spec).delegated;
+        if (client == null) {
+            return SignalForwarder.ofThisProcess();
+        }
+        SignalForwarder forwarder = new SignalForwarder();
+        client.onSignal(forwarder::deliver);
+        return forwarder;
+    }
+
+    /** The client's environment. */
+    static Map<String, String> environment(CommandLine.Model.CommandSpec spec) {
+        Invocation client = main(spec).delegated;
+        return client != null ? client.env() : System.getenv();
+    }
+
+    /** A path the user gave, absolute: relative ones start at the client's working directory. */
+    static Path absolute(CommandLine.Model.CommandSpec spec, Path path) {
+        Invocation client = main(spec).delegated;
+        return (client != null ? client.cwd().resolve(path) : path.toAbsolutePath()).normalize();
     }
 
     @Override
@@ -67,6 +125,7 @@ public final class Main implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /** Runs a command line in this JVM ({@link Entry} hands over here when no supervisor runs it). */
     public static void main(String[] args) throws Exception {
         if (args.length == 1 && args[0].equals(AotTraining.FLAG)) {
             System.exit(AotTraining.run());
@@ -75,9 +134,31 @@ public final class Main implements Runnable {
     }
 
     static int execute(String... args) {
+        return execute(new Main(), args);
+    }
+
+    /**
+     * Runs a client's command line in the supervisor (its JVM), with the client's streams, environment
+     * and working directory; throws Declined when the client has to run it itself.
+     */
+    static int executeDelegated(Invocation client) {
+        Main main = new Main();
+        main.delegated = client;
+        int exitCode = execute(main, client.argv().toArray(String[]::new), client.out(), client.err());
+        if (main.declined != null) {
+            throw main.declined;
+        }
+        return exitCode;
+    }
+
+    private static int execute(Main main, String[] args, PrintWriter... outAndErr) {
         Trace.mark("main");
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = new CommandLine(main);
         addSubcommands(cli, verb(args));
+        if (outAndErr.length == 2) {
+            cli.setOut(outAndErr[0]);
+            cli.setErr(outAndErr[1]);
+        }
         Trace.mark("picocli model built");
         cli.setParameterExceptionHandler((e, a) -> {
             PrintWriter err = e.getCommandLine().getErr();
@@ -86,6 +167,10 @@ public final class Main implements Runnable {
             return BerthException.RUNTIME_ERROR;
         });
         cli.setExecutionExceptionHandler((e, c, parsed) -> {
+            if (e instanceof Invocation.Declined d) {
+                main.declined = d;
+                return BerthException.RUNTIME_ERROR;
+            }
             c.getErr().println("berth: " + message(e));
             if (System.getenv("BERTH_DEBUG") != null) {
                 e.printStackTrace(c.getErr());

@@ -117,18 +117,23 @@ final class RunCommand implements Callable<Integer> {
         if (oomScoreAdj != null && (oomScoreAdj < -1000 || oomScoreAdj > 1000)) {
             throw new BerthException("--oom-score-adj " + oomScoreAdj + " is out of range -1000..1000");
         }
+        if (tty) {
+            Main.requireOwnProcess(spec, "a terminal");
+        }
         if (tty && interactive && !Libc.isatty(0)) {
             throw new BerthException("the input device is not a TTY");
         }
         Trace.mark("parsed");
         Berth berth = Main.berth(spec);
+        ContainerStarter.Stdio stdio = detach ? null : Main.stdio(spec, interactive);
         if (BusyboxImage.NAME.equals(image) && !berth.hasImage(image)) {
             spec.commandLine().getErr().println("berth: creating the built-in busybox image from the host's busybox-static");
             spec.commandLine().getErr().flush();
             berth.ensureBusyboxImage();
         }
         RunOptions options = new RunOptions(image,
-                rootfs == null ? null : rootfs.toAbsolutePath().normalize().toString(), command, name, hostname, env, workdir, user,
+                rootfs == null ? null : Main.absolute(spec, rootfs).toString(), command, name, hostname,
+                withValues(env, Main.environment(spec)), workdir, user,
                 tty, interactive, autoRemove, network, ip, readOnly, publish,
                 new RunOptions.Dns(dns, dnsSearch, dnsOptions), addHosts, limits.toSpec(), oomScoreAdj, restart, detach, aliases);
         if (!network.equals("none") && !network.equals("host") && !network.startsWith("container:")
@@ -151,9 +156,8 @@ final class RunCommand implements Callable<Integer> {
         }
         Container container = berth.create(options);
         Trace.mark("created");
-        SignalForwarder signals = new SignalForwarder();
-        ContainerProcess process = berth.start(container, ContainerStarter.Stdio.of(
-                interactive ? ContainerStarter.Stdin.INHERIT : ContainerStarter.Stdin.NULL), oomScoreAdj);
+        SignalForwarder signals = Main.signals(spec);
+        ContainerProcess process = berth.start(container, stdio, oomScoreAdj);
         Integer exitCode = null;
         Trace.mark("started");
         try {
@@ -172,5 +176,21 @@ final class RunCommand implements Callable<Integer> {
             process.close();
             Trace.mark("finished");
         }
+    }
+
+    /**
+     * -e KEY without a value takes the caller's value (Docker's rule), resolved here: the container may
+     * be made by a supervisor whose own environment is not the caller's. Unset ones are left out.
+     */
+    static List<String> withValues(List<String> env, java.util.Map<String, String> callers) {
+        List<String> resolved = new ArrayList<>();
+        for (String e : env) {
+            if (e.contains("=") || e.isEmpty()) {
+                resolved.add(e);
+            } else if (callers.containsKey(e)) {
+                resolved.add(e + "=" + callers.get(e));
+            }
+        }
+        return resolved;
     }
 }

@@ -17,12 +17,18 @@ final class SignalForwarder {
     private ContainerProcess target;
     private final List<Integer> pending = new ArrayList<>();
 
+    /** Signals come from elsewhere (a client of the supervisor) through {@link #deliver}. */
+    SignalForwarder() {}
+
+    /** Takes the signals this JVM receives. */
     @SuppressWarnings("sunapi")
-    SignalForwarder() {
-        FORWARDED.forEach((name, number) -> sun.misc.Signal.handle(new sun.misc.Signal(name), s -> deliver(number)));
+    static SignalForwarder ofThisProcess() {
+        SignalForwarder forwarder = new SignalForwarder();
+        FORWARDED.forEach((name, number) -> sun.misc.Signal.handle(new sun.misc.Signal(name), s -> forwarder.deliver(number)));
+        return forwarder;
     }
 
-    private synchronized void deliver(int signal) {
+    synchronized void deliver(int signal) {
         if (target == null) {
             pending.add(signal);
             return;

@@ -1,6 +1,7 @@
 package dev.berth.daemon;
 
 import dev.berth.BerthException;
+import dev.berth.Trace;
 import dev.berth.api.Berth;
 import dev.berth.api.Container;
 import dev.berth.api.RestartPolicy;
@@ -40,6 +41,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntFunction;
 
 /**
  * {@code berth daemon}: the parent of detached containers. It starts them with their output going
@@ -62,9 +64,13 @@ public final class Supervisor {
     /** A container being watched: its pid and pidfd, and whether it is our child (then its status is ours). */
     private record Watched(String id, int pid, int pidfd, ContainerProcess process) {}
 
-    public Supervisor(BerthPaths paths) {
+    private final ToIntFunction<Invocation> commandLine;
+
+    /** commandLine runs a berth command line delegated by a client, returning its exit status. */
+    public Supervisor(BerthPaths paths, ToIntFunction<Invocation> commandLine) {
         this.paths = paths;
         this.berth = new Berth(paths);
+        this.commandLine = commandLine;
     }
 
     /** Runs until a shutdown request; refuses to start when another supervisor holds the run root. */
@@ -96,7 +102,8 @@ public final class Supervisor {
             timers.scheduleWithFixedDelay(this::refreshNameServers, 0, 500, TimeUnit.MILLISECONDS);
             while (running) {
                 SocketChannel client = server.accept();
-                Thread.ofVirtual().start(() -> answer(client));
+                // platform threads: a delegated run blocks in native calls (waitid) for as long as its container runs
+                Thread.ofPlatform().name("berth-client").daemon().start(() -> answer(client));
             }
         } finally {
             Files.deleteIfExists(socket);
@@ -110,7 +117,12 @@ public final class Supervisor {
             OutputStream out = Channels.newOutputStream(client);
             Response response;
             try {
-                response = handle(Json.parse(in.readLine(), Request.class));
+                Request request = Json.parse(in.readLine(), Request.class);
+                if (request.op().equals("invoke")) {
+                    invoke(request, in, out);
+                    return;
+                }
+                response = handle(request);
             } catch (BerthException e) {
                 response = Response.failure(e.getMessage(), e.exitCode());
             } catch (RuntimeException e) {
@@ -121,6 +133,35 @@ public final class Supervisor {
         } catch (IOException e) {
             // the client went away
         }
+    }
+
+    /**
+     * Runs a client's command line with the client's streams: answers "exit N" when done, or "local"
+     * when the client has to run it itself (nothing was done). Lines "signal N" from the client are
+     * passed on while it runs.
+     */
+    private void invoke(Request request, BufferedReader in, OutputStream out) throws IOException {
+        Trace.mark("delegated: " + String.join(" ", request.argv()));
+        String answer;
+        try (Invocation invocation = Delegation.accept(request, paths)) {
+            Thread.ofPlatform().name("berth-client-signals").daemon().start(() -> {
+                try {
+                    for (String line; (line = in.readLine()) != null; ) {
+                        if (line.startsWith("signal ")) {
+                            invocation.signal(Integer.parseInt(line.substring("signal ".length()).strip()));
+                        }
+                    }
+                } catch (IOException | NumberFormatException gone) {
+                    // the client went away: its container runs on, as after a kill -9 of a foreground run
+                }
+            });
+            answer = "exit " + commandLine.applyAsInt(invocation);
+        } catch (Invocation.Declined e) {
+            answer = "local";
+        }
+        out.write((answer + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        Trace.mark("delegated: answered " + answer);
     }
 
     private Response handle(Request request) {
@@ -248,7 +289,7 @@ public final class Supervisor {
         int fd = Libc.open(fifo.toString(), Libc.O_RDWR | Libc.O_CLOEXEC, 0);
         ContainerProcess process;
         try {
-            process = berth.start(container, new ContainerStarter.Stdio(ContainerStarter.Stdin.NULL, fd), oomScoreAdj);
+            process = berth.start(container, ContainerStarter.Stdio.log(fd), oomScoreAdj);
         } catch (RuntimeException e) {
             Libc.closeQuietly(fd);
             throw e;

@@ -53,6 +53,8 @@ public final class Libc {
     private static final Downcall CLOSE = errnoFn("close", JAVA_INT, JAVA_INT);
     private static final Downcall READ = errnoFn("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
     private static final Downcall WRITE = errnoFn("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final Downcall LSEEK = errnoFn("lseek", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
+    private static final Downcall FCNTL = errnoVariadic("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
     private static final Downcall MKNODAT = errnoFn("mknodat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG);
     private static final Downcall MKFIFOAT = errnoFn("mkfifoat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final Downcall MKDIRAT = errnoFn("mkdirat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
@@ -266,6 +268,17 @@ public final class Libc {
 
     public static int write(int fd, MemorySegment buffer, long length) {
         return (int) call("write", null, (st, a) -> (long) WRITE.handle().invokeExact(st, fd, buffer, length));
+    }
+
+    public static final int SEEK_SET = 0, F_GETFL = 3, F_SETFL = 4;
+
+    public static long lseek(int fd, long offset, int whence) {
+        return call("lseek", null, (st, a) -> (long) LSEEK.handle().invokeExact(st, fd, offset, whence));
+    }
+
+    /** fcntl with an int argument (F_GETFL, F_SETFL, …). */
+    public static int fcntl(int fd, int command, int argument) {
+        return (int) call("fcntl", null, (st, a) -> (int) FCNTL.handle().invokeExact(st, fd, command, argument));
     }
 
     public static void chdir(String path) {

@@ -7,7 +7,7 @@ package dev.berth.runtime;
 public interface Confinement {
     Confinement NONE = new Confinement() {
         @Override
-        public boolean enterThread(int tid) {
+        public boolean enterCallingThread() {
             return false;
         }
 
@@ -17,10 +17,10 @@ public interface Confinement {
     };
 
     /**
-     * Moves the spawner thread in before it creates namespaces, so a cgroup namespace is rooted at the
-     * container's group; false when the host cannot move a single thread (cgroup v2).
+     * Moves the calling (spawner) thread in before it creates namespaces, so a cgroup namespace is
+     * rooted at the container's group; false when the host cannot move a single thread (cgroup v2).
      */
-    boolean enterThread(int tid);
+    boolean enterCallingThread();
 
     /** Moves the first process in, before it executes a single instruction of the command. */
     void addProcess(int pid);

@@ -43,12 +43,19 @@ public final class ContainerStarter {
     public enum Stdin { NULL, INHERIT }
 
     /**
-     * The first process's standard streams: stdin as asked, and stdout/stderr either berth's own
-     * (outputFd -1) or an open file of the caller's (a detached container's log).
+     * The first process's standard streams when there is no terminal: stdin /dev/null or inherited,
+     * each inherited one either berth's own (fd -1) or an open file of the caller's (a detached
+     * container's log, or the streams of a client the supervisor works for).
      */
-    public record Stdio(Stdin stdin, int outputFd) {
+    public record Stdio(Stdin stdin, int inputFd, int outputFd, int errorFd) {
+        /** berth's own streams (stdin only when asked). */
         public static Stdio of(Stdin stdin) {
-            return new Stdio(stdin, -1);
+            return new Stdio(stdin, -1, -1, -1);
+        }
+
+        /** No input; output and errors into one file (a detached container's log). */
+        public static Stdio log(int fd) {
+            return new Stdio(Stdin.NULL, -1, fd, fd);
         }
     }
 
@@ -62,28 +69,15 @@ public final class ContainerStarter {
 
         Thread spawner = Thread.ofPlatform().name("berth-spawner").unstarted(() -> {
             try {
-                // joining the cgroup costs an RCU grace period per hierarchy: another thread moves this
-                // one while it builds the root, and the cgroup namespace is created once that is done
                 int tid = Libc.gettid();
-                var joined = new AtomicReference<Object>();
-                Thread confiner = Thread.ofPlatform().name("berth-confiner").start(() -> {
-                    try {
-                        joined.set(confinement.enterThread(tid));
-                    } catch (Throwable t) {
-                        joined.set(t);
-                    }
-                });
+                boolean joined = confinement.enterCallingThread();
                 enterNamespaces(spec.linux());
                 mountNs[0] = Libc.open("/proc/thread-self/ns/mnt", Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
                 spawnerTid[0] = tid;
                 Trace.mark("namespaces entered");
                 terminal.set(new RootfsSetup(spec, overlay).build());
                 Trace.mark("rootfs built");
-                joinQuietly(confiner);
-                if (joined.get() instanceof Throwable failure) {
-                    throw failure;
-                }
-                if (Boolean.TRUE.equals(joined.get()) && spec.hasNamespace(NamespaceType.CGROUP)) {
+                if (joined && spec.hasNamespace(NamespaceType.CGROUP)) {
                     Libc.unshare(NamespaceType.CGROUP.cloneFlag());
                 }
                 Libc.unshare(NamespaceType.PID.cloneFlag());
@@ -220,9 +214,14 @@ public final class ContainerStarter {
                 spawn.open(0, terminal.slavePath(), Libc.O_RDWR, 0).dup2(0, 1).dup2(0, 2);
             } else if (stdio.stdin() == Stdin.NULL) {
                 spawn.open(0, "/dev/null", Libc.O_RDONLY, 0);
+            } else if (stdio.inputFd() >= 0) {
+                spawn.dup2(stdio.inputFd(), 0);
             }
             if (terminal == null && stdio.outputFd() >= 0) {
-                spawn.dup2(stdio.outputFd(), 1).dup2(stdio.outputFd(), 2);
+                spawn.dup2(stdio.outputFd(), 1);
+            }
+            if (terminal == null && stdio.errorFd() >= 0) {
+                spawn.dup2(stdio.errorFd(), 2);
             }
             if (waitForRelease) {
                 spawn.open(3, RootfsSetup.START_FIFO, Libc.O_RDONLY, 0).close(3);

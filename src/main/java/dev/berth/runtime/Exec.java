@@ -22,7 +22,7 @@ public final class Exec {
     private Exec() {}
 
     public static ContainerProcess exec(int targetPid, ProcessSpec process, Confinement confinement,
-                                        ContainerStarter.Stdin stdin) {
+                                        ContainerStarter.Stdio stdio) {
         int lastCap = ContainerStarter.lastCapability();
         AtomicReference<Object> result = new AtomicReference<>();
         AtomicReference<Terminal> terminal = new AtomicReference<>();
@@ -32,7 +32,7 @@ public final class Exec {
                 for (int i = 0; i < fds.length; i++) {
                     fds[i] = Libc.open("/proc/" + targetPid + "/ns/" + NAMESPACES.get(i)[0], Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
                 }
-                confinement.enterThread(Libc.gettid());
+                confinement.enterCallingThread();
                 Libc.unshare(CLONE_FS);
                 try {
                     for (int i = 0; i < fds.length; i++) {
@@ -50,7 +50,7 @@ public final class Exec {
                 }
                 String executable = ContainerStarter.resolveExecutable(process);
                 ContainerStarter.takeIdentity(process, lastCap);
-                result.set(ContainerStarter.spawn(process, executable, ContainerStarter.Stdio.of(stdin), terminal.get(), false));
+                result.set(ContainerStarter.spawn(process, executable, stdio, terminal.get(), false));
             } catch (Throwable t) {
                 result.set(t);
             }

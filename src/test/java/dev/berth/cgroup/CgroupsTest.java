@@ -33,7 +33,7 @@ class CgroupsTest {
         assertThat(dir.resolve("cpuset.cpus")).hasContent("0");
         assertThat(dir.resolve("pids.max")).hasContent("20");
         assertThat(root.resolve("cgroup.subtree_control")).hasContent("+memory +cpu +cpuset +pids");
-        assertThat(group.addThread(1)).isFalse();
+        assertThat(group.enterCallingThread()).isFalse();
         group.addProcess(4242);
         assertThat(dir.resolve("cgroup.procs")).hasContent("4242");
         assertThat(cgroups.ids()).containsExactly("c1");
@@ -69,8 +69,8 @@ class CgroupsTest {
         assertThat(root.resolve("pids/berth/c3/pids.max")).hasContent("20");
         assertThat(root.resolve("cpuset/berth/cpuset.cpus")).hasContent("0-1");
         assertThat(root.resolve("cpuset/berth/c3/cpuset.mems")).hasContent("0");
-        assertThat(group.addThread(77)).isTrue();
-        assertThat(root.resolve("pids/berth/c3/tasks")).hasContent("77");
+        assertThat(group.enterCallingThread()).isTrue();
+        assertThat(root.resolve("pids/berth/c3/tasks")).hasContent("0");
         Files.writeString(root.resolve("memory/berth/c3/memory.oom_control"), "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n");
         assertThat(group.oomKilled()).isTrue();
     }

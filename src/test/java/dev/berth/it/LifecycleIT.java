@@ -110,6 +110,48 @@ class LifecycleIT {
     }
 
     @Test
+    void whileASupervisorRunsItRunsForegroundCommandsWithTheClientsStreamsAndSignals() throws Exception {
+        ok(berth.run("run", "-d", "--name", "keeper", "busybox", "sleep", "300")); // a supervisor is up
+        String supervisor = supervisorPid();
+
+        Result r = berth.runWithInput("from the client\n", "run", "--rm", "-i", "-e", "WHO=client", "busybox", "sh", "-c",
+                "cat; echo out $WHO; echo err >&2; exit 3");
+        assertThat(r.exitCode()).isEqualTo(3);
+        assertThat(r.out()).isEqualTo("from the client\nout client\n");
+        assertThat(r.err()).isEqualTo("err\n");
+
+        Process client = berth.start("run", "--name", "fg", "busybox", "sh", "-c",
+                "trap 'echo got TERM; exit 42' TERM; echo ready; while :; do sleep 0.1; done");
+        Wait.until("fg to run", Duration.ofSeconds(30), () -> berth.run("ps").out().contains("fg"));
+        String pid = state("fg", "Pid");
+        assertThat(BerthCli.host("sh", "-c", "grep PPid /proc/" + pid + "/status").out())
+                .as("the container is the supervisor's child, not the client's").contains(supervisor);
+        ok(BerthCli.host("kill", "-TERM", String.valueOf(client.pid())));
+        assertThat(client.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(client.exitValue()).isEqualTo(42);
+        assertThat(new String(client.getInputStream().readAllBytes())).isEqualTo("ready\ngot TERM\n");
+
+        ok(berth.run("exec", "keeper", "sh", "-c", "echo exec out; echo exec err >&2; exit 0"));
+        assertThat(berth.run("exec", "keeper", "sh", "-c", "exit 9").exitCode()).isEqualTo(9);
+        Result missing = berth.run("run", "--rm", "no-such-image", "true");
+        assertThat(missing.exitCode()).isEqualTo(125);
+        assertThat(missing.err()).isEqualTo("berth: no such image: no-such-image\n");
+    }
+
+    @Test
+    void whatASupervisorCannotDoForAClientTheClientDoesItself() throws Exception {
+        ok(berth.run("run", "-d", "--name", "keeper", "busybox", "sleep", "300"));
+        Path file = dir.resolve("truncated.txt");
+        ProcessBuilder toAFile = new ProcessBuilder(berth.command("run", "--rm", "busybox", "echo", "into a file"))
+                .redirectOutput(file.toFile()); // O_TRUNC without O_APPEND: the supervisor declines
+        toAFile.environment().put("BERTH_CGROUP_PARENT", BerthCli.CGROUP_PARENT);
+        Process p = toAFile.start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+        assertThat(file).hasContent("into a file");
+    }
+
+    @Test
     void onFailureRestartsWithBackOffAndStopsAtTheLimit() {
         ok(berth.run("run", "-d", "--name", "flaky", "--restart", "on-failure:2", "busybox", "sh", "-c", "echo try; exit 3"));
         Wait.until("two restarts and a final exit", Duration.ofSeconds(30),

@@ -1,0 +1,25 @@
+package dev.berth.cli;
+
+import dev.berth.daemon.Delegation;
+
+/**
+ * The program's entry: a command line a running supervisor can do (run, exec) is handed to it, whose
+ * warm JVM does it in a fraction of what building picocli's model and linking libc costs a new one;
+ * everything else, or when no supervisor answers, runs here ({@link Main}). Kept tiny: it is on the
+ * start-up path of every command.
+ */
+public final class Entry {
+    private Entry() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 1 && args[0].equals(AotTraining.CLIENT_FLAG)) {
+            AotTraining.delegateToAStandIn();
+            return;
+        }
+        int exitCode = Delegation.tryDelegate(args);
+        if (exitCode >= 0) {
+            System.exit(exitCode);
+        }
+        Main.main(args);
+    }
+}

@@ -1,0 +1,188 @@
+package dev.berth.daemon;
+
+import dev.berth.state.BerthPaths;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The client side of a delegated command line: when a supervisor runs for the same roots, {@code berth
+ * run} and {@code berth exec} hand their whole command line to it (its JVM is warm: picocli's model,
+ * the JSON mapper and the libc bindings are ready) and only relay signals and wait for the exit status.
+ * The supervisor opens the client's standard streams through /proc, so the container uses them
+ * directly. When no supervisor answers, or it declines (a terminal, other roots, a stream it cannot
+ * reopen), the command runs in this JVM as before.
+ *
+ * <p>This class is on every command's start-up path: it uses only java.base, and no FFM.
+ */
+public final class Delegation {
+    /** Verbs a supervisor can run for a client. */
+    private static final Set<String> VERBS = Set.of("run", "exec");
+    /** Signals relayed to the supervisor, which passes them to the container (name → number on x86_64). */
+    private static final Map<String, Integer> SIGNALS = Map.of("INT", 2, "TERM", 15, "HUP", 1, "USR1", 10);
+
+    private Delegation() {}
+
+    /** The command's exit status when a supervisor ran it; -1 when this JVM has to. */
+    public static int tryDelegate(String[] args) {
+        if (System.getenv("BERTH_NO_DELEGATION") != null) {
+            return -1;
+        }
+        String root = System.getenv().getOrDefault("BERTH_ROOT", BerthPaths.DEFAULT_ROOT);
+        String runRoot = System.getenv().getOrDefault("BERTH_RUN_ROOT", BerthPaths.DEFAULT_RUN_ROOT);
+        String verb = null;
+        for (int i = 0; i < args.length && verb == null; i++) {
+            String a = args[i];
+            if ((a.equals("--root") || a.equals("--run-root")) && i + 1 < args.length) {
+                if (a.equals("--root")) {
+                    root = args[++i];
+                } else {
+                    runRoot = args[++i];
+                }
+            } else if (a.startsWith("--root=")) {
+                root = a.substring("--root=".length());
+            } else if (a.startsWith("--run-root=")) {
+                runRoot = a.substring("--run-root=".length());
+            } else if (!a.startsWith("-")) {
+                verb = a;
+            }
+        }
+        if (verb == null || !VERBS.contains(verb)) {
+            return -1;
+        }
+        BerthPaths paths = new BerthPaths(Path.of(root), Path.of(runRoot));
+        if (!Files.exists(paths.supervisorSocket())) {
+            return -1;
+        }
+        try {
+            return delegate(paths, args);
+        } catch (IOException e) {
+            return -1; // no supervisor after all (a stale socket), or it went away before starting anything
+        }
+    }
+
+    private static int delegate(BerthPaths paths, String[] args) throws IOException {
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(paths.supervisorSocket()));
+            SIGNALS.forEach((name, number) -> relay(channel, name, number));
+            send(channel, request(paths, args));
+            String answer;
+            try {
+                answer = readLine(channel);
+            } catch (IOException e) {
+                answer = null;
+            }
+            if ("local".equals(answer)) {
+                SIGNALS.keySet().forEach(Delegation::restoreDefault);
+                return -1; // declined before doing anything
+            }
+            if (answer == null || !answer.startsWith("exit ")) {
+                // it may have started a container already: running the command line again here could
+                // run it twice
+                System.err.println("berth: the supervisor went away while running the command (see "
+                        + paths.supervisorLog() + ")");
+                return 125;
+            }
+            return Integer.parseInt(answer.substring("exit ".length()));
+        }
+    }
+
+    @SuppressWarnings("sunapi")
+    private static void relay(SocketChannel channel, String name, int number) {
+        sun.misc.Signal.handle(new sun.misc.Signal(name), s -> {
+            try {
+                send(channel, "signal " + number + "\n");
+            } catch (IOException gone) {
+                // the supervisor has answered already
+            }
+        });
+    }
+
+    @SuppressWarnings("sunapi")
+    private static void restoreDefault(String name) {
+        sun.misc.Signal.handle(new sun.misc.Signal(name), sun.misc.SignalHandler.SIG_DFL);
+    }
+
+    /** One JSON line: {"op":"invoke","argv":[…],"env":{…},"cwd":…,"pid":…,"root":…,"runRoot":…}. */
+    static String request(BerthPaths paths, String[] args) {
+        StringBuilder json = new StringBuilder("{\"op\":\"invoke\",\"argv\":[");
+        for (int i = 0; i < args.length; i++) {
+            json.append(i > 0 ? "," : "").append(quote(args[i]));
+        }
+        json.append("],\"env\":{");
+        boolean first = true;
+        for (Map.Entry<String, String> e : System.getenv().entrySet()) {
+            json.append(first ? "" : ",").append(quote(e.getKey())).append(':').append(quote(e.getValue()));
+            first = false;
+        }
+        json.append("},\"cwd\":").append(quote(Path.of("").toAbsolutePath().toString()))
+                .append(",\"pid\":").append(ProcessHandle.current().pid())
+                .append(",\"root\":").append(quote(paths.root().toString()))
+                .append(",\"runRoot\":").append(quote(paths.runRoot().toString())).append("}\n");
+        return json.toString();
+    }
+
+    static String quote(String s) {
+        StringBuilder q = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> q.append("\\\"");
+                case '\\' -> q.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        q.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        q.append(c);
+                    }
+                }
+            }
+        }
+        return q.append('"').toString();
+    }
+
+    private static synchronized void send(SocketChannel channel, String text) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
+    }
+
+    private static String readLine(SocketChannel channel) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        ByteBuffer one = ByteBuffer.allocate(1);
+        while (true) {
+            one.clear();
+            if (channel.read(one) < 0) {
+                return line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8);
+            }
+            if (one.get(0) == '\n') {
+                return line.toString(StandardCharsets.UTF_8);
+            }
+            line.write(one.get(0));
+        }
+    }
+
+    /** The supervisor's side: the request as an invocation (streams opened), or declined. */
+    static Invocation accept(Request request, BerthPaths own) {
+        if (!own.equals(new BerthPaths(Path.of(request.root()), Path.of(request.runRoot())))) {
+            throw new Invocation.Declined("other roots");
+        }
+        for (String name : List.of("BERTH_CGROUP_PARENT", "BERTH_TRACE", "BERTH_DEBUG")) {
+            if (!java.util.Objects.equals(System.getenv(name), request.env().get(name))) {
+                throw new Invocation.Declined(name + " differs");
+            }
+        }
+        return new Invocation(request.argv(), request.env(), Path.of(request.cwd()), request.pid(), own);
+    }
+}
