@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Start-to-exit latency of `berth run --rm busybox true` next to runc, crun and podman on the same
 # busybox rootfs, measured in the same run with hyperfine (medians; the machine is shared and noisy),
-# plus each one's peak RSS. Needs root. Usage: sudo bench/run-latency.sh [RUNS]
+# plus each one's peak RSS. berth twice: handed to a running supervisor (as after any `run -d` or
+# `berth daemon`), and done in its own JVM (BERTH_NO_DELEGATION=1, as when no supervisor runs).
+# Needs root. Usage: sudo bench/run-latency.sh [RUNS]
 #
 # Runs inside a private mount namespace where the hybrid layout's /sys/fs/cgroup/unified is unmounted,
 # since crun (and podman through it) refuses hybrid cgroup hosts; nothing of that reaches the host.
@@ -17,12 +19,22 @@ fi
 umount /sys/fs/cgroup/unified 2>/dev/null || true
 
 work=$(mktemp -d /tmp/berth-bench.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-"$here/berth" --root "$work/berth" --run-root "$work/run" image create busybox >/dev/null
+export BERTH_CGROUP_PARENT=berth-bench
+b=("$here/berth" --root "$work/berth" --run-root "$work/run")
+cleanup() {
+    for id in $("${b[@]}" ps -a -q 2>/dev/null); do "${b[@]}" rm -f "$id" >/dev/null 2>&1 || true; done
+    "${b[@]}" daemon --stop >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+"${b[@]}" image create busybox >/dev/null
 rootfs="$work/berth/images/busybox/rootfs"
+"${b[@]}" run -d --network none --name keeper busybox sleep 3600 >/dev/null   # starts the supervisor
+# a supervisor is long-lived: time it warm (its JIT has seen the path), as it is after a while in use
+for i in $(seq 30); do "${b[@]}" run --rm --network none busybox true; done
 
-berth=("$here/berth" --root "$work/berth" --run-root "$work/run" run --rm --network none busybox true)
-declare -A commands=([berth]="${berth[*]}")
+declare -A commands=([berth]="${b[*]} run --rm --network none busybox true"
+    [berth-own-jvm]="env BERTH_NO_DELEGATION=1 ${b[*]} run --rm --network none busybox true")
 if command -v runc >/dev/null || command -v crun >/dev/null; then
     mkdir -p "$work/bundle" && cp -a "$rootfs" "$work/bundle/rootfs"
     (cd "$work/bundle" && runc spec 2>/dev/null || crun spec)
@@ -35,7 +47,7 @@ if command -v podman >/dev/null; then
     commands[podman]="podman run --rm --network none --ulimit nofile=20000:20000 --ulimit nproc=32768:32768 --rootfs $rootfs true"
 fi
 
-names=(berth)
+names=(berth berth-own-jvm)
 for n in runc crun podman; do [ -n "${commands[$n]:-}" ] && names+=("$n"); done
 args=()
 for n in "${names[@]}"; do args+=(-n "$n" "${commands[$n]}"); done
@@ -56,5 +68,6 @@ print(f"|---|---|---|---|---|")
 for r in results:
     n = r["command"]
     print(f"| {n} | {med[n]:.0f} ms | {r['min']*1000:.0f} – {r['max']*1000:.0f} ms | {int(rss[n])/1024:.0f} MiB | {med['berth']/med[n]:.2f} |")
-print(f"\n{len(results[0]['times'])} runs each, `{sys.argv[0]}`; lower is better.")
+print(f"\n{len(results[0]['times'])} runs each; lower is better. berth: handed to the running supervisor "
+      "(peak RSS of the client; the supervisor's is separate); berth-own-jvm: no supervisor, one JVM does it all.")
 PY
