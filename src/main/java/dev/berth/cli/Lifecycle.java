@@ -9,6 +9,10 @@ import dev.berth.state.BerthPaths;
 import dev.berth.state.ContainerRecord;
 import picocli.CommandLine;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /** What the lifecycle verbs share: asking the supervisor, and turning its answer into an error. */
@@ -22,14 +26,35 @@ final class Lifecycle {
 
     static String ask(CommandLine.Model.CommandSpec spec, Request request) {
         BerthPaths paths = paths(spec);
-        Response r = SupervisorClient.call(paths, request, List.of(
-                ProcessHandle.current().info().command().orElse("java"), "--enable-native-access=ALL-UNNAMED",
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "--root=" + paths.root(), "--run-root=" + paths.runRoot(), "daemon"));
+        Response r = SupervisorClient.call(paths, request, supervisorCommand(paths));
         if (!r.ok()) {
             throw new BerthException(r.exitCode(), r.error(), null);
         }
         return r.id();
+    }
+
+    /**
+     * The command line of a new supervisor: this JVM's java and jar, with the launcher's AOT cache when
+     * it is there and not older than the jar (it halves the supervisor's start).
+     */
+    private static List<String> supervisorCommand(BerthPaths paths) {
+        String classPath = System.getProperty("java.class.path");
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
+                "-Xss1m"));
+        Path jar = Path.of(classPath).toAbsolutePath();
+        Path cache = jar.resolveSibling("berth.aot");
+        try {
+            if (Files.isRegularFile(cache) && !Files.getLastModifiedTime(cache).toInstant()
+                    .isBefore(Files.getLastModifiedTime(jar).toInstant())) {
+                command.addAll(List.of("-XX:AOTCache=" + cache, "-Xlog:aot=off", "-Xlog:cds=off"));
+            }
+        } catch (IOException e) {
+            // no cache, then
+        }
+        command.addAll(List.of("-cp", classPath, Main.class.getName(), "--root=" + paths.root(),
+                "--run-root=" + paths.runRoot(), "daemon"));
+        return command;
     }
 
     /** Stops a container: through the supervisor when it is its parent, directly otherwise. */
