@@ -2,6 +2,7 @@ package dev.berth.cli;
 
 import dev.berth.BerthException;
 import dev.berth.api.Berth;
+import dev.berth.daemon.Invocation;
 import dev.berth.daemon.Request;
 import dev.berth.daemon.Response;
 import dev.berth.daemon.SupervisorClient;
@@ -26,7 +27,8 @@ final class Lifecycle {
 
     static String ask(CommandLine.Model.CommandSpec spec, Request request) {
         BerthPaths paths = paths(spec);
-        Response r = SupervisorClient.call(paths, request, supervisorCommand(paths));
+        Invocation client = Main.delegated(spec);
+        Response r = client != null ? client.ask(request) : SupervisorClient.call(paths, request, supervisorCommand(paths));
         if (!r.ok()) {
             throw new BerthException(r.exitCode(), r.error(), null);
         }

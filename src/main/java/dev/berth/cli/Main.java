@@ -108,6 +108,11 @@ public final class Main implements Runnable {
         return forwarder;
     }
 
+    /** The client this command line runs for in a supervisor; null when this JVM is the client. */
+    static Invocation delegated(CommandLine.Model.CommandSpec spec) {
+        return main(spec).delegated;
+    }
+
     /** The client's environment. */
     static Map<String, String> environment(CommandLine.Model.CommandSpec spec) {
         Invocation client = main(spec).delegated;

@@ -86,6 +86,10 @@ public final class Delegation {
                 SIGNALS.keySet().forEach(Delegation::restoreDefault);
                 return -1; // declined before doing anything
             }
+            if (answer != null && answer.startsWith("error ")) {
+                System.err.println("berth: " + answer.substring("error ".length()));
+                return 125;
+            }
             if (answer == null || !answer.startsWith("exit ")) {
                 // it may have started a container already: running the command line again here could
                 // run it twice
@@ -174,7 +178,7 @@ public final class Delegation {
     }
 
     /** The supervisor's side: the request as an invocation (streams opened), or declined. */
-    static Invocation accept(Request request, BerthPaths own) {
+    static Invocation accept(Request request, BerthPaths own, java.util.function.Function<Request, Response> supervisor) {
         if (!own.equals(new BerthPaths(Path.of(request.root()), Path.of(request.runRoot())))) {
             throw new Invocation.Declined("other roots");
         }
@@ -183,6 +187,6 @@ public final class Delegation {
                 throw new Invocation.Declined(name + " differs");
             }
         }
-        return new Invocation(request.argv(), request.env(), Path.of(request.cwd()), request.pid(), own);
+        return new Invocation(request.argv(), request.env(), Path.of(request.cwd()), request.pid(), own, supervisor);
     }
 }

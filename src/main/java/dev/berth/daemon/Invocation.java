@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.IntConsumer;
 
 /**
@@ -39,18 +40,21 @@ public final class Invocation implements AutoCloseable {
     private final Path cwd;
     private final int pid;
     private final BerthPaths paths;
+    private final Function<Request, Response> supervisor;
     private final int[] fds = {-1, -1, -1};
     private final PrintWriter out;
     private final PrintWriter err;
     private final List<Integer> pendingSignals = new ArrayList<>();
     private IntConsumer signalListener;
 
-    Invocation(List<String> argv, Map<String, String> env, Path cwd, int pid, BerthPaths paths) {
+    Invocation(List<String> argv, Map<String, String> env, Path cwd, int pid, BerthPaths paths,
+               Function<Request, Response> supervisor) {
         this.argv = List.copyOf(argv);
         this.env = Map.copyOf(env);
         this.cwd = cwd;
         this.pid = pid;
         this.paths = paths;
+        this.supervisor = supervisor;
         try {
             this.out = writer(stream(1));
             this.err = writer(stream(2));
@@ -70,6 +74,11 @@ public final class Invocation implements AutoCloseable {
 
     /** The state and run roots of this supervisor: a command line for other roots is declined. */
     public BerthPaths paths() { return paths; }
+
+    /** Asks the supervisor running this command line directly, as a client would through its socket. */
+    public Response ask(Request request) {
+        return supervisor.apply(request);
+    }
 
     public PrintWriter out() { return out; }
 

@@ -122,9 +122,7 @@ public final class Supervisor {
                     invoke(request, in, out);
                     return;
                 }
-                response = handle(request);
-            } catch (BerthException e) {
-                response = Response.failure(e.getMessage(), e.exitCode());
+                response = respond(request);
             } catch (RuntimeException e) {
                 response = Response.failure(String.valueOf(e.getMessage()), BerthException.RUNTIME_ERROR);
             }
@@ -136,14 +134,15 @@ public final class Supervisor {
     }
 
     /**
-     * Runs a client's command line with the client's streams: answers "exit N" when done, or "local"
-     * when the client has to run it itself (nothing was done). Lines "signal N" from the client are
-     * passed on while it runs.
+     * Runs a client's command line with the client's streams: answers "exit N" when done, "local" when
+     * the client has to run it itself (nothing was done), or "error MESSAGE" when it failed outside the
+     * command (the command's own errors went to the client's stderr). Lines "signal N" from the client
+     * are passed on while it runs.
      */
     private void invoke(Request request, BufferedReader in, OutputStream out) throws IOException {
         Trace.mark("delegated: " + String.join(" ", request.argv()));
         String answer;
-        try (Invocation invocation = Delegation.accept(request, paths)) {
+        try (Invocation invocation = Delegation.accept(request, paths, this::respond)) {
             Thread.ofPlatform().name("berth-client-signals").daemon().start(() -> {
                 try {
                     for (String line; (line = in.readLine()) != null; ) {
@@ -158,10 +157,23 @@ public final class Supervisor {
             answer = "exit " + commandLine.applyAsInt(invocation);
         } catch (Invocation.Declined e) {
             answer = "local";
+        } catch (RuntimeException e) {
+            answer = "error " + String.valueOf(e.getMessage()).replace('\n', ' ');
         }
         out.write((answer + "\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
         Trace.mark("delegated: answered " + answer);
+    }
+
+    /** The answer to a request, its failure included. */
+    private Response respond(Request request) {
+        try {
+            return handle(request);
+        } catch (BerthException e) {
+            return Response.failure(e.getMessage(), e.exitCode());
+        } catch (RuntimeException e) {
+            return Response.failure(String.valueOf(e.getMessage()), BerthException.RUNTIME_ERROR);
+        }
     }
 
     private Response handle(Request request) {

@@ -5,11 +5,16 @@ import dev.berth.BerthException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -52,18 +57,49 @@ public final class ContainerStore {
             return List.of();
         }
         List<ContainerRecord> records = new ArrayList<>();
+        java.util.Set<Path> seen = new java.util.HashSet<>();
         try (Stream<Path> dirs = Files.list(paths.containers())) {
             for (Path dir : (Iterable<Path>) dirs::iterator) {
                 Path record = dir.resolve("state.json");
-                if (Files.isRegularFile(record)) {
-                    records.add(Json.read(record, ContainerRecord.class));
+                BasicFileAttributes attributes;
+                try {
+                    attributes = Files.readAttributes(record, BasicFileAttributes.class);
+                } catch (NoSuchFileException gone) {
+                    continue;
+                }
+                if (attributes.isRegularFile()) {
+                    records.add(read(record, attributes));
+                    seen.add(record);
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list containers", e);
         }
+        PARSED.keySet().removeIf(file -> file.startsWith(paths.containers()) && !seen.contains(file));
         records.sort(Comparator.comparing(ContainerRecord::created).reversed());
         return records;
+    }
+
+    /**
+     * Records parsed before, by file: every write replaces the file (a new inode, a new modification
+     * time), so the same inode, time and size mean the same record. Every command lists all records,
+     * often twice; a long-lived supervisor then parses only what changed.
+     */
+    private static final Map<Path, Parsed> PARSED = new ConcurrentHashMap<>();
+
+    private record Version(Object fileKey, FileTime modified, long size) {}
+
+    private record Parsed(Version version, ContainerRecord record) {}
+
+    private static ContainerRecord read(Path file, BasicFileAttributes attributes) {
+        Version version = new Version(attributes.fileKey(), attributes.lastModifiedTime(), attributes.size());
+        Parsed parsed = PARSED.get(file);
+        if (parsed != null && attributes.fileKey() != null && parsed.version().equals(version)) {
+            return parsed.record();
+        }
+        ContainerRecord record = Json.read(file, ContainerRecord.class);
+        PARSED.put(file, new Parsed(version, record));
+        return record;
     }
 
     public Optional<ContainerRecord> byName(String name) {
@@ -91,6 +127,7 @@ public final class ContainerStore {
 
     /** Deletes the record and everything under the container's directory (its writable layer too). */
     public void remove(String id) {
+        PARSED.remove(paths.containerRecord(id));
         Directories.deleteTree(paths.container(id));
     }
 }

@@ -43,4 +43,23 @@ class ContainerStoreTest {
         assertThat(paths.container(created.id())).doesNotExist();
         assertThat(store.list()).isEmpty();
     }
+
+    @Test
+    void everyWriteIsSeenWhateverAnotherProcessOrStoreDid() {
+        BerthPaths paths = new BerthPaths(dir.resolve("root"), dir.resolve("run"));
+        ContainerStore reader = new ContainerStore(paths);
+        ContainerStore writer = new ContainerStore(paths);
+        ContainerRecord created = record("e".repeat(64), "y");
+        writer.create(created);
+        assertThat(reader.find("y")).isEqualTo(created);
+        for (int i = 1; i <= 20; i++) { // same size each time: only the file's identity and time change
+            ContainerRecord running = created.running(100 + i, 1000 + i, "2026-01-01T00:00:01Z");
+            writer.update(running);
+            assertThat(reader.find("y")).isEqualTo(running);
+        }
+        Json.writeAtomically(paths.containerRecord(created.id()), created); // as another process would
+        assertThat(reader.find("y")).isEqualTo(created);
+        Directories.deleteTree(paths.container(created.id()));
+        assertThat(reader.list()).isEmpty();
+    }
 }
