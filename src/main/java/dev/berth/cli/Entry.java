@@ -18,7 +18,8 @@ public final class Entry {
         }
         int exitCode = Delegation.tryDelegate(args);
         if (exitCode >= 0) {
-            System.exit(exitCode);
+            System.err.flush();
+            Runtime.getRuntime().halt(exitCode); // nothing to shut down: no hooks, no open files
         }
         Main.main(args);
     }
