@@ -123,6 +123,8 @@ public final class Berth {
                     .filter(r -> r.status() != ContainerRecord.Status.EXITED).toList();
             List<String> removed = networks.gc(
                     live.stream().map(ContainerRecord::id).collect(java.util.stream.Collectors.toSet()),
+                    live.stream().filter(r -> r.attachment() != null).map(r -> r.attachment().hostInterface())
+                            .collect(java.util.stream.Collectors.toSet()),
                     live.stream().filter(r -> r.attachment() != null).map(r -> r.attachment().visiblePath())
                             .collect(java.util.stream.Collectors.toSet()));
             syncFirewall(explain);

@@ -192,9 +192,22 @@ public final class Networks {
         InetAddress ip = reserve(network, containerId, requestedIp);
         Subnet subnet = network.parsedSubnet();
         return new Attachment(network.name(), network.driver(), ip.getHostAddress(), subnet.prefixLength(),
-                network.gateway(), "vb" + containerId.substring(0, 11), CONTAINER_INTERFACE, network.mtu(),
+                network.gateway(), hostInterfaceName(), CONTAINER_INTERFACE, network.mtu(),
                 paths.netnsPin(containerId).toString(), paths.visibleNetns(containerName).toString(), network.bridge());
     }
+
+    /**
+     * A fresh name for a host veth end: vb and 11 random hex digits. A restarted container gets a new
+     * one, since the kernel may still be freeing the pair of its previous run (teardown leaves that to
+     * the namespace's clean-up).
+     */
+    private static String hostInterfaceName() {
+        byte[] random = new byte[6];
+        RANDOM.nextBytes(random);
+        return "vb" + HexFormat.of().formatHex(random).substring(0, 11);
+    }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Creates the namespace and wires it as planned: the tutorial's steps 1 to 5, plus the default route. */
     public void setUp(Attachment a, String label) {
@@ -250,7 +263,7 @@ public final class Networks {
      * Undoes an attachment, whatever part of it exists. On a bridge the container's address goes first,
      * so that nothing answers for it any more, then the pins: the kernel frees the namespace and the veth
      * pair in it by itself, in its own batched clean-up, instead of one RCU grace period per deleted link
-     * here (names are never reused: they come from the container's id). The point-to-point driver's host
+     * here (names are never reused: each plan draws a new one). The point-to-point driver's host
      * end holds the gateway address and a route to the container, so it is deleted first and at once.
      */
     public void tearDown(Attachment a, String containerId) {
@@ -282,10 +295,8 @@ public final class Networks {
      * Removes what no live container owns: host veth ends named vb…, namespace pins under the run root
      * and berth-… pins under /run/netns, and address reservations. Returns what it removed.
      */
-    public List<String> gc(Set<String> liveIds, Set<String> liveVisiblePins) {
+    public List<String> gc(Set<String> liveIds, Set<String> liveInterfaces, Set<String> liveVisiblePins) {
         List<String> removed = new ArrayList<>();
-        Set<String> liveInterfaces = new java.util.HashSet<>();
-        liveIds.forEach(id -> liveInterfaces.add("vb" + id.substring(0, 11)));
         try (Rtnetlink host = Rtnetlink.here(explain)) {
             for (Rtnetlink.Link link : host.links()) {
                 if (link.name().matches("vb[0-9a-f]{11}") && !liveInterfaces.contains(link.name())

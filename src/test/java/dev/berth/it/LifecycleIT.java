@@ -105,6 +105,11 @@ class LifecycleIT {
         assertThat(state("svc", "ExitCode")).isEqualTo("0");
         ok(berth.run("start", "svc"));
         assertThat(state("svc", "Status")).isEqualTo("running");
+        for (int i = 0; i < 3; i++) { // at once: the kernel may still be freeing the previous run's veth pair
+            ok(berth.run("restart", "-t", "1", "svc"));
+            assertThat(state("svc", "Status")).isEqualTo("running");
+            ok(BerthCli.host("ping", "-c", "1", "-W", "2", state("svc", "IPAddress")));
+        }
         ok(berth.run("kill", "-s", "KILL", "svc"));
         assertThat(ok(berth.run("wait", "svc")).out()).isEqualTo("137\n");
     }

@@ -222,8 +222,8 @@ class NetworkIT {
         ok(BerthCli.host("ip", "netns", "delete", "berth-orphan")); // someone removes a pin berth needs
         assertThat(ok(berth.run("gc")).out()).contains("restored namespace pin /run/netns/berth-orphan");
         assertThat(ok(BerthCli.host("ip", "netns", "exec", "berth-orphan", "ip", "-o", "link")).out()).contains("eth0");
-        String id = ok(berth.run("inspect", "orphan")).out().replaceAll("(?s).*?\"Id\" : \"([0-9a-f]{64})\".*", "$1");
-        String hostEnd = "vb" + id.substring(0, 11); // berth names the host end after the container's id
+        String hostEnd = ok(berth.run("inspect", "orphan")).out()
+                .replaceAll("(?s).*?\"HostInterface\" : \"(vb[0-9a-f]{11})\".*", "$1");
         ok(BerthCli.host("ip", "link", "del", hostEnd)); // and the veth pair with it
         assertThat(ok(berth.run("gc")).out()).contains("restored veth " + hostEnd);
         String ip = ok(berth.run("inspect", "orphan")).out().replaceAll("(?s).*\"IPAddress\" : \"([0-9.]+)\".*", "$1");
