@@ -17,7 +17,7 @@ import java.util.Set;
 
 /**
  * The client side of a delegated command line: when a supervisor runs for the same roots, {@code berth
- * run} and {@code berth exec} hand their whole command line to it (its JVM is warm: picocli's model,
+ * run}, {@code berth exec} and the lifecycle verbs hand their whole command line to it (its JVM is warm: picocli's model,
  * the JSON mapper and the libc bindings are ready) and only relay signals and wait for the exit status.
  * The supervisor opens the client's standard streams through /proc, so the container uses them
  * directly. When no supervisor answers, or it declines (a terminal, other roots, a stream it cannot
@@ -26,8 +26,14 @@ import java.util.Set;
  * <p>This class is on every command's start-up path: it uses only java.base, and no FFM.
  */
 public final class Delegation {
-    /** Verbs a supervisor can run for a client. */
-    private static final Set<String> VERBS = Set.of("run", "exec");
+    /**
+     * Verbs a supervisor can run for a client (./berth picks the client's AOT cache for the same list).
+     * Those that start a process relay the signals the client gets; for the others a signal ends the
+     * client as usual (what the supervisor was doing for it, stopping a container say, goes on).
+     */
+    private static final Set<String> VERBS = Set.of("run", "exec", "ps", "inspect", "port", "top", "rm", "stop",
+            "start", "restart", "kill", "rename", "wait");
+    private static final Set<String> RELAYING = Set.of("run", "exec");
     /** Signals relayed to the supervisor, which passes them to the container (name → number on x86_64). */
     private static final Map<String, Integer> SIGNALS = Map.of("INT", 2, "TERM", 15, "HUP", 1, "USR1", 10);
 
@@ -65,16 +71,18 @@ public final class Delegation {
             return -1;
         }
         try {
-            return delegate(paths, args);
+            return delegate(paths, args, RELAYING.contains(verb));
         } catch (IOException e) {
             return -1; // no supervisor after all (a stale socket), or it went away before starting anything
         }
     }
 
-    private static int delegate(BerthPaths paths, String[] args) throws IOException {
+    private static int delegate(BerthPaths paths, String[] args, boolean relaySignals) throws IOException {
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(paths.supervisorSocket()));
-            SIGNALS.forEach((name, number) -> relay(channel, name, number));
+            if (relaySignals) {
+                SIGNALS.forEach((name, number) -> relay(channel, name, number));
+            }
             send(channel, request(paths, args));
             String answer;
             try {
@@ -83,7 +91,9 @@ public final class Delegation {
                 answer = null;
             }
             if ("local".equals(answer)) {
-                SIGNALS.keySet().forEach(Delegation::restoreDefault);
+                if (relaySignals) {
+                    SIGNALS.keySet().forEach(Delegation::restoreDefault);
+                }
                 return -1; // declined before doing anything
             }
             if (answer != null && answer.startsWith("error ")) {

@@ -28,8 +28,9 @@ class DelegationTest {
     }
 
     @Test
-    void onlyRunAndExecAreHandedOverAndOnlyWhenASupervisorListens() {
-        assertThat(Delegation.tryDelegate(new String[] {"ps", "-a"})).isEqualTo(-1);
+    void onlyItsVerbsAreHandedOverAndOnlyWhenASupervisorListens() {
+        assertThat(Delegation.tryDelegate(new String[] {"image", "ls"})).isEqualTo(-1);
+        assertThat(Delegation.tryDelegate(new String[] {"--run-root", "/nonexistent-berth-run", "ps"})).isEqualTo(-1);
         assertThat(Delegation.tryDelegate(new String[] {"--run-root", "/nonexistent-berth-run", "run", "busybox"}))
                 .isEqualTo(-1);
         assertThat(Delegation.tryDelegate(new String[] {"--help"})).isEqualTo(-1);
