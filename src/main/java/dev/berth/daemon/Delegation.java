@@ -17,8 +17,9 @@ import java.util.Set;
 
 /**
  * The client side of a delegated command line: when a supervisor runs for the same roots, {@code berth
- * run}, {@code berth exec} and the lifecycle verbs hand their whole command line to it (its JVM is warm: picocli's model,
- * the JSON mapper and the libc bindings are ready) and only relay signals and wait for the exit status.
+ * run}, {@code berth exec} and the lifecycle verbs hand their whole command line to it (its JVM is warm:
+ * picocli's model, the JSON mapper and the libc bindings are ready) and only relay signals and wait for
+ * the exit status.
  * The supervisor opens the client's standard streams through /proc, so the container uses them
  * directly. When no supervisor answers, or it declines (a terminal, other roots, a stream it cannot
  * reopen), the command runs in this JVM as before.
