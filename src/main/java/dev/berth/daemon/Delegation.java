@@ -3,6 +3,9 @@ package dev.berth.daemon;
 import dev.berth.state.BerthPaths;
 
 import java.io.ByteArrayOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -21,8 +24,8 @@ import java.util.Set;
  * picocli's model, the JSON mapper and the libc bindings are ready) and only relay signals and wait for
  * the exit status.
  * The supervisor opens the client's standard streams through /proc, so the container uses them
- * directly. When no supervisor answers, or it declines (a terminal, other roots, a stream it cannot
- * reopen), the command runs in this JVM as before.
+ * directly; a regular file's offset comes back and is set here. When no supervisor answers, or it
+ * declines (a terminal, other roots, a socket for a stream), the command runs in this JVM as before.
  *
  * <p>This class is on every command's start-up path: it uses only java.base, and no FFM.
  */
@@ -108,7 +111,31 @@ public final class Delegation {
                         + paths.supervisorLog() + ")");
                 return 125;
             }
-            return Integer.parseInt(answer.substring("exit ".length()));
+            String[] words = answer.split(" ");
+            for (int i = 2; i + 1 < words.length; i += 2) {
+                if (words[i].equals("seek")) {
+                    String[] fdAndOffset = words[i + 1].split(":");
+                    seek(Integer.parseInt(fdAndOffset[0]), Long.parseLong(fdAndOffset[1]));
+                }
+            }
+            return Integer.parseInt(words[1]);
+        }
+    }
+
+    /**
+     * Moves this process's stream fd (a regular file) to offset: the supervisor wrote or read it
+     * through a file offset of its own, and whatever uses the file after berth continues from there.
+     */
+    private static void seek(int fd, long offset) {
+        try {
+            switch (fd) {
+                case 0 -> new FileInputStream(FileDescriptor.in).getChannel().position(offset);
+                case 1 -> new FileOutputStream(FileDescriptor.out).getChannel().position(offset);
+                case 2 -> new FileOutputStream(FileDescriptor.err).getChannel().position(offset);
+                default -> { }
+            }
+        } catch (IOException e) {
+            // not seekable after all
         }
     }
 

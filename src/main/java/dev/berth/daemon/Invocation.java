@@ -25,7 +25,10 @@ import java.util.function.IntConsumer;
  * A berth command line the supervisor runs for a client (see {@link Delegation}): its arguments,
  * environment and working directory, and the client's own standard streams, opened again through
  * /proc/PID/fd so that a container started for it reads and writes them directly, as if the client's
- * JVM had started it. Signals the client receives arrive here and go to whoever listens.
+ * JVM had started it. A regular file opened again gets a file offset of its own: it starts where the
+ * client's is, and where it ends is sent back for the client to move its own to ({@link #offsets}), so
+ * that {@code { berth run …; echo next; } > file} reads as it would without a supervisor. Signals the
+ * client receives arrive here and go to whoever listens.
  */
 public final class Invocation implements AutoCloseable {
     /** Thrown when the supervisor cannot run this command line for the client: the client runs it itself. */
@@ -42,6 +45,8 @@ public final class Invocation implements AutoCloseable {
     private final BerthPaths paths;
     private final Function<Request, Response> supervisor;
     private final int[] fds = {-1, -1, -1};
+    /** Streams that are regular files: their offset goes back to the client. */
+    private final boolean[] regularFile = new boolean[3];
     private final PrintWriter out;
     private final PrintWriter err;
     private final List<Integer> pendingSignals = new ArrayList<>();
@@ -106,13 +111,17 @@ public final class Invocation implements AutoCloseable {
     }
 
     /**
-     * The client's stream n opened again here. Declined when that cannot be done faithfully: a socket
-     * cannot be opened through /proc, and a regular file opened without O_APPEND would get a second
-     * file offset (output after the container's would overwrite it).
+     * The client's stream n opened again here. Declined when that cannot be done: a socket cannot be
+     * opened through /proc. The client's stderr that is one open file with its stdout (2>&1) is the
+     * same descriptor here too, so that both write at one offset.
      */
     private synchronized int stream(int n) {
         if (fds[n] >= 0) {
             return fds[n];
+        }
+        if (n == 2 && fds[1] >= 0 && sameOpenFile(1, 2)) {
+            fds[2] = fds[1];
+            return fds[2];
         }
         Path link = Path.of("/proc/" + pid + "/fd/" + n);
         String target;
@@ -128,9 +137,6 @@ public final class Invocation implements AutoCloseable {
         }
         int flags = Integer.parseInt(field(info, "flags"), 8);
         boolean regular = Files.isRegularFile(link);
-        if (regular && n > 0 && (flags & Libc.O_APPEND) == 0) {
-            throw new Declined("the client's stream " + n + " is a file opened without O_APPEND");
-        }
         int access = n == 0 ? Libc.O_RDONLY : Libc.O_WRONLY | (flags & Libc.O_APPEND);
         try {
             // non-blocking: opening a pipe whose other end is closed must not wait for a new one
@@ -138,12 +144,39 @@ public final class Invocation implements AutoCloseable {
             Libc.fcntl(fd, Libc.F_SETFL, Libc.fcntl(fd, Libc.F_GETFL, 0) & ~Libc.O_NONBLOCK);
             if (regular) {
                 Libc.lseek(fd, Long.parseLong(field(info, "pos")), Libc.SEEK_SET);
+                regularFile[n] = true;
             }
             fds[n] = fd;
             return fd;
         } catch (SyscallException e) {
             throw new Declined("cannot open the client's stream " + n + ": " + e.getMessage());
         }
+    }
+
+    private boolean sameOpenFile(int fd1, int fd2) {
+        try {
+            return Libc.sameOpenFile(pid, fd1, pid, fd2);
+        } catch (SyscallException e) {
+            return false;
+        }
+    }
+
+    /**
+     * " seek FD:OFFSET" for each stream that is a regular file, where its offset is now: the client
+     * moves its own there (stdout and stderr that are one open file move together).
+     */
+    public synchronized String offsets() {
+        StringBuilder seeks = new StringBuilder();
+        for (int n = 0; n < fds.length; n++) {
+            if (regularFile[n] && !(n == 2 && fds[2] == fds[1])) {
+                try {
+                    seeks.append(" seek ").append(n).append(':').append(Libc.lseek(fds[n], 0, Libc.SEEK_CUR));
+                } catch (SyscallException e) {
+                    // not seekable after all: the client keeps its offset
+                }
+            }
+        }
+        return seeks.toString();
     }
 
     private static String field(String fdinfo, String name) {
@@ -164,9 +197,11 @@ public final class Invocation implements AutoCloseable {
             err.flush();
         }
         for (int i = 0; i < fds.length; i++) {
-            Libc.closeQuietly(fds[i]);
-            fds[i] = -1;
+            if (i != 2 || fds[2] != fds[1]) {
+                Libc.closeQuietly(fds[i]);
+            }
         }
+        java.util.Arrays.fill(fds, -1);
     }
 
     /** Writes to a file descriptor this class owns. */

@@ -154,7 +154,10 @@ public final class Supervisor {
                     // the client went away: its container runs on, as after a kill -9 of a foreground run
                 }
             });
-            answer = "exit " + commandLine.applyAsInt(invocation);
+            int exitCode = commandLine.applyAsInt(invocation);
+            invocation.out().flush();
+            invocation.err().flush();
+            answer = "exit " + exitCode + invocation.offsets();
         } catch (Invocation.Declined e) {
             answer = "local";
         } catch (RuntimeException e) {

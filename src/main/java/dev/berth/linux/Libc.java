@@ -39,7 +39,7 @@ public final class Libc {
     private static final long SYS_SETGROUPS = 116, SYS_SETRESUID = 117, SYS_SETRESGID = 119,
             SYS_CAPSET = 126, SYS_PIVOT_ROOT = 155, SYS_GETTID = 186, SYS_PIDFD_SEND_SIGNAL = 424,
             SYS_MOVE_MOUNT = 429, SYS_FSOPEN = 430, SYS_FSCONFIG = 431, SYS_FSMOUNT = 432,
-            SYS_PIDFD_OPEN = 434;
+            SYS_PIDFD_OPEN = 434, SYS_KCMP = 312;
 
     private static final Downcall UNSHARE = errnoFn("unshare", JAVA_INT, JAVA_INT);
     private static final Downcall SETNS = errnoFn("setns", JAVA_INT, JAVA_INT, JAVA_INT);
@@ -270,7 +270,7 @@ public final class Libc {
         return (int) call("write", null, (st, a) -> (long) WRITE.handle().invokeExact(st, fd, buffer, length));
     }
 
-    public static final int SEEK_SET = 0, F_GETFL = 3, F_SETFL = 4;
+    public static final int SEEK_SET = 0, SEEK_CUR = 1, F_GETFL = 3, F_SETFL = 4;
 
     public static long lseek(int fd, long offset, int whence) {
         return call("lseek", null, (st, a) -> (long) LSEEK.handle().invokeExact(st, fd, offset, whence));
@@ -357,6 +357,11 @@ public final class Libc {
 
     public static int pidfdOpen(int pid) {
         return (int) call("pidfd_open", "pid " + pid, (st, a) -> syscall(st, SYS_PIDFD_OPEN, pid, 0, 0, 0, 0, 0));
+    }
+
+    /** Whether fd1 of pid1 and fd2 of pid2 are one open file description (kcmp KCMP_FILE). */
+    public static boolean sameOpenFile(int pid1, int fd1, int pid2, int fd2) {
+        return call("kcmp", "pid " + pid1 + " fd " + fd1, (st, a) -> syscall(st, SYS_KCMP, pid1, pid2, 0, fd1, fd2, 0)) == 0;
     }
 
     public static void pidfdSendSignal(int pidfd, int signal) {

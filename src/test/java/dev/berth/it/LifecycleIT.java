@@ -144,16 +144,26 @@ class LifecycleIT {
     }
 
     @Test
-    void whatASupervisorCannotDoForAClientTheClientDoesItself() throws Exception {
+    void throughASupervisorFileRedirectionsAndTerminalsBehaveAsWithout() {
         ok(berth.run("run", "-d", "--name", "keeper", "busybox", "sleep", "300"));
-        Path file = dir.resolve("truncated.txt");
-        ProcessBuilder toAFile = new ProcessBuilder(berth.command("run", "--rm", "busybox", "echo", "into a file"))
-                .redirectOutput(file.toFile()); // O_TRUNC without O_APPEND: the supervisor declines
-        toAFile.environment().put("BERTH_CGROUP_PARENT", BerthCli.CGROUP_PARENT);
-        Process p = toAFile.start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).isZero();
-        assertThat(file).hasContent("into a file");
+        String run = String.join(" ", berth.command("run", "--rm", "-i", "busybox")) + " ";
+        String exec = String.join(" ", berth.command("exec", "keeper")) + " ";
+        Path out = dir.resolve("out.txt");
+        Path in = dir.resolve("in.txt");
+        // > and 2>&1 (no O_APPEND): the supervisor writes through an offset of its own and hands it back
+        ok(BerthCli.host("sh", "-c", "{ echo zero; " + run + "sh -c 'echo out; echo err >&2; echo out2';"
+                + exec + "echo from-exec; echo last; } > " + out + " 2>&1"));
+        assertThat(out).hasContent("zero\nout\nerr\nout2\nfrom-exec\nlast");
+        // < file with -i: what the container reads is consumed for whatever reads the file next
+        ok(BerthCli.host("sh", "-c", "printf 'a\\nb\\n' > " + in));
+        assertThat(ok(BerthCli.host("sh", "-c", "{ " + run + "cat > /dev/null; cat; echo end; } < " + in)).out())
+                .isEqualTo("end\n");
+        // a terminal: the client does it itself
+        Result tty = BerthCli.exec(new ProcessBuilder("script", "-qec",
+                String.join(" ", berth.command("run", "--rm", "-t", "busybox", "sh", "-c", "'tty; exit 3'")), "/dev/null"),
+                null);
+        assertThat(tty.exitCode()).as(tty.describe()).isEqualTo(3);
+        assertThat(tty.out()).contains("/dev/pts/0");
     }
 
     @Test
