@@ -373,7 +373,6 @@ public final class Supervisor {
     }
 
     private void ended(Watched w, Integer exitCode) {
-        watched.remove(w.id());
         drain(w.id());
         ContainerRecord record = null;
         try {
@@ -387,6 +386,7 @@ public final class Supervisor {
             } else {
                 Libc.closeQuietly(w.pidfd());
             }
+            watched.remove(w.id()); // only now: a stop waits for this, and then finds the record exited
         }
         if (record == null) {
             return;

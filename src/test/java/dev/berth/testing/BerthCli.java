@@ -89,10 +89,7 @@ public final class BerthCli {
             Path out = Files.createTempFile("berth-out", ".txt");
             Path err = Files.createTempFile("berth-err", ".txt");
             try {
-                // appended to, as a shell's >> does: a supervisor can then write to them for berth
-                // (a file opened without O_APPEND makes it decline, and berth runs the command itself)
-                builder.redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
-                        .redirectError(ProcessBuilder.Redirect.appendTo(err.toFile()));
+                builder.redirectOutput(out.toFile()).redirectError(err.toFile());
                 if (stdin == null) {
                     builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
                 }
