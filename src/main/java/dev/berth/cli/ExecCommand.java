@@ -40,21 +40,18 @@ final class ExecCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (tty) {
-            Main.requireOwnProcess(spec, "a terminal");
-        }
-        if (tty && interactive && !Libc.isatty(0)) {
+        Berth berth = Main.berth(spec);
+        ContainerStarter.Stdio stdio = Main.stdio(spec, interactive, tty);
+        if (tty && interactive && !Libc.isatty(stdio.userIn())) {
             throw new BerthException("the input device is not a TTY");
         }
-        Berth berth = Main.berth(spec);
-        ContainerStarter.Stdio stdio = Main.stdio(spec, interactive);
         SignalForwarder signals = Main.signals(spec);
         ContainerProcess process = berth.exec(positional.getFirst(), positional.subList(1, positional.size()),
                 RunCommand.withValues(env, Main.environment(spec)), workdir, user, tty, stdio);
         try (process) {
             signals.attach(process);
             if (process.terminal() != null) {
-                process.terminal().attach();
+                process.terminal().attach(stdio.userIn(), stdio.userOut());
             }
             int exitCode = process.waitFor();
             if (process.terminal() != null) {

@@ -79,20 +79,13 @@ public final class Main implements Runnable {
     }
 
     /**
-     * Refuses to go on in a supervisor for a client that needs what only its own JVM can give (a
-     * terminal): the client then runs the command line itself. Call before anything is changed.
+     * The standard streams a container's process gets: the client's (stdin only when interactive), or
+     * the user's side of its terminal.
      */
-    static void requireOwnProcess(CommandLine.Model.CommandSpec spec, String what) {
-        if (main(spec).delegated != null) {
-            throw new Invocation.Declined(what);
-        }
-    }
-
-    /** The standard streams a container's process gets: the client's (stdin only when interactive). */
-    static ContainerStarter.Stdio stdio(CommandLine.Model.CommandSpec spec, boolean interactive) {
+    static ContainerStarter.Stdio stdio(CommandLine.Model.CommandSpec spec, boolean interactive, boolean terminal) {
         Invocation client = main(spec).delegated;
         if (client != null) {
-            return client.stdio(interactive);
+            return client.stdio(interactive, terminal);
         }
         return ContainerStarter.Stdio.of(interactive ? ContainerStarter.Stdin.INHERIT : ContainerStarter.Stdin.NULL);
     }

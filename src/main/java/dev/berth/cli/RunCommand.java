@@ -117,15 +117,12 @@ final class RunCommand implements Callable<Integer> {
         if (oomScoreAdj != null && (oomScoreAdj < -1000 || oomScoreAdj > 1000)) {
             throw new BerthException("--oom-score-adj " + oomScoreAdj + " is out of range -1000..1000");
         }
-        if (tty) {
-            Main.requireOwnProcess(spec, "a terminal");
-        }
-        if (tty && interactive && !Libc.isatty(0)) {
-            throw new BerthException("the input device is not a TTY");
-        }
         Trace.mark("parsed");
         Berth berth = Main.berth(spec);
-        ContainerStarter.Stdio stdio = detach ? null : Main.stdio(spec, interactive);
+        ContainerStarter.Stdio stdio = detach ? null : Main.stdio(spec, interactive, tty);
+        if (tty && interactive && !detach && !Libc.isatty(stdio.userIn())) {
+            throw new BerthException("the input device is not a TTY");
+        }
         if (BusyboxImage.NAME.equals(image) && !berth.hasImage(image)) {
             spec.commandLine().getErr().println("berth: creating the built-in busybox image from the host's busybox-static");
             spec.commandLine().getErr().flush();
@@ -163,7 +160,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             signals.attach(process);
             if (process.terminal() != null) {
-                process.terminal().attach();
+                process.terminal().attach(stdio.userIn(), stdio.userOut());
             }
             exitCode = process.waitFor();
             Trace.mark("exited");

@@ -38,8 +38,11 @@ public final class Delegation {
     private static final Set<String> VERBS = Set.of("run", "exec", "ps", "inspect", "port", "top", "rm", "stop",
             "start", "restart", "kill", "rename", "wait");
     private static final Set<String> RELAYING = Set.of("run", "exec");
-    /** Signals relayed to the supervisor, which passes them to the container (name → number on x86_64). */
-    private static final Map<String, Integer> SIGNALS = Map.of("INT", 2, "TERM", 15, "HUP", 1, "USR1", 10);
+    /**
+     * Signals relayed to the supervisor, which passes them to the container (name → number on x86_64);
+     * WINCH resizes the container's terminal.
+     */
+    private static final Map<String, Integer> SIGNALS = Map.of("INT", 2, "TERM", 15, "HUP", 1, "USR1", 10, "WINCH", 28);
 
     private Delegation() {}
 

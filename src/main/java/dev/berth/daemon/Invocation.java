@@ -89,10 +89,13 @@ public final class Invocation implements AutoCloseable {
 
     public PrintWriter err() { return err; }
 
-    /** The client's streams for a process to inherit: stdin only when asked (interactive). */
-    public ContainerStarter.Stdio stdio(boolean interactive) {
+    /**
+     * The client's streams for a process: stdin only when asked (interactive), or for a terminal, whose
+     * master berth feeds from the client's stdin and empties into its stdout.
+     */
+    public ContainerStarter.Stdio stdio(boolean interactive, boolean terminal) {
         return new ContainerStarter.Stdio(interactive ? ContainerStarter.Stdin.INHERIT : ContainerStarter.Stdin.NULL,
-                interactive ? stream(0) : -1, stream(1), stream(2));
+                interactive || terminal ? stream(0) : -1, stream(1), stream(2));
     }
 
     /** Signals the client received, from now on (and those that came before) go to listener. */

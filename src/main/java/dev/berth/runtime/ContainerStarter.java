@@ -57,6 +57,16 @@ public final class ContainerStarter {
         public static Stdio log(int fd) {
             return new Stdio(Stdin.NULL, -1, fd, fd);
         }
+
+        /** The user's input: what a terminal's master reads from (berth's own stdin when -1). */
+        public int userIn() {
+            return inputFd >= 0 ? inputFd : 0;
+        }
+
+        /** The user's output: where a terminal's master writes to (berth's own stdout when -1). */
+        public int userOut() {
+            return outputFd >= 0 ? outputFd : 1;
+        }
     }
 
     public static ContainerProcess start(ContainerSpec spec, Overlay overlay, Stdio stdio, Confinement confinement) {
@@ -76,6 +86,9 @@ public final class ContainerStarter {
                 spawnerTid[0] = tid;
                 Trace.mark("namespaces entered");
                 terminal.set(new RootfsSetup(spec, overlay).build());
+                if (terminal.get() != null) {
+                    terminal.get().copyWindowSize(Terminal.userTerminal(stdio.userIn(), stdio.userOut()));
+                }
                 Trace.mark("rootfs built");
                 if (joined && spec.hasNamespace(NamespaceType.CGROUP)) {
                     Libc.unshare(NamespaceType.CGROUP.cloneFlag());

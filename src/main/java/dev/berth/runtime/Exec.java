@@ -46,6 +46,7 @@ public final class Exec {
                 Libc.chdir(process.cwd());
                 if (process.terminal()) {
                     terminal.set(Terminal.open("/dev/pts/ptmx"));
+                    terminal.get().copyWindowSize(Terminal.userTerminal(stdio.userIn(), stdio.userOut()));
                     Libc.chown(terminal.get().slavePath(), process.user().uid(), process.user().gid());
                 }
                 String executable = ContainerStarter.resolveExecutable(process);

@@ -12,13 +12,16 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 /**
  * A pseudo-terminal allocated from the container's own devpts instance ({@code -t}): the container's
  * command gets the slave as its controlling terminal, berth keeps the master and copies bytes between it
- * and its own standard streams.
+ * and the user's side: its own standard streams, or a client's (when a supervisor runs the command).
  */
 public final class Terminal implements AutoCloseable {
     private final int master;
     private final int number;
     private MemorySegment savedHostMode;
     private Thread output;
+    /** The user's terminal, whose window size the container's follows (-1: none). */
+    private volatile int userTerminal = -1;
+    private int userIn = -1;
 
     private Terminal(int master, int number) {
         this.master = master;
@@ -31,9 +34,7 @@ public final class Terminal implements AutoCloseable {
             MemorySegment value = arena.allocate(JAVA_INT);
             Libc.ioctl(master, Libc.TIOCSPTLCK, value); // value 0: unlock the slave
             Libc.ioctl(master, Libc.TIOCGPTN, value);
-            Terminal terminal = new Terminal(master, value.get(JAVA_INT, 0));
-            terminal.copyWindowSize();
-            return terminal;
+            return new Terminal(master, value.get(JAVA_INT, 0));
         } catch (RuntimeException e) {
             Libc.closeQuietly(master);
             throw e;
@@ -45,31 +46,47 @@ public final class Terminal implements AutoCloseable {
         return "/dev/pts/" + number;
     }
 
-    /** Gives the container's terminal the size of berth's own, when berth runs on one. */
-    public void copyWindowSize() {
-        if (!Libc.isatty(0)) {
+    /** The user's terminal among in and out (-1 when neither is one). */
+    static int userTerminal(int in, int out) {
+        return Libc.isatty(in) ? in : Libc.isatty(out) ? out : -1;
+    }
+
+    /** Gives the container's terminal the size of the user's, when the user is on one. */
+    void copyWindowSize(int from) {
+        userTerminal = from;
+        resize();
+    }
+
+    /** The user's window changed size (SIGWINCH): the container's follows. */
+    public void resize() {
+        int from = userTerminal;
+        if (from < 0) {
             return;
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment size = arena.allocate(8);
-            Libc.ioctl(0, Libc.TIOCGWINSZ, size);
+            Libc.ioctl(from, Libc.TIOCGWINSZ, size);
             Libc.ioctl(master, Libc.TIOCSWINSZ, size);
         }
     }
 
-    /** Puts berth's terminal in raw mode (restored by close) and starts copying in both directions. */
-    public void attach() {
-        if (Libc.isatty(0)) {
+    /**
+     * Puts the user's terminal (in) in raw mode, restored by close, and starts copying: in to the
+     * container, the container to out.
+     */
+    public void attach(int in, int out) {
+        if (Libc.isatty(in)) {
             Arena arena = Arena.ofAuto();
             savedHostMode = arena.allocate(Libc.TERMIOS_SIZE);
-            Libc.tcgetattr(0, savedHostMode);
+            Libc.tcgetattr(in, savedHostMode);
             MemorySegment raw = arena.allocate(Libc.TERMIOS_SIZE);
             raw.copyFrom(savedHostMode);
             Libc.cfmakeraw(raw);
-            Libc.tcsetattr(0, raw);
+            Libc.tcsetattr(in, raw);
+            userIn = in;
         }
-        Thread.ofPlatform().daemon().name("berth-tty-in").start(() -> copy(0, master));
-        output = Thread.ofPlatform().daemon().name("berth-tty-out").start(() -> copy(master, 1));
+        Thread.ofPlatform().daemon().name("berth-tty-in").start(() -> copy(in, master));
+        output = Thread.ofPlatform().daemon().name("berth-tty-out").start(() -> copy(master, out));
     }
 
     /** Waits (bounded) until the container's output has been copied out; the master reads EIO at the end. */
@@ -107,7 +124,7 @@ public final class Terminal implements AutoCloseable {
     @Override
     public void close() {
         if (savedHostMode != null) {
-            Libc.tcsetattr(0, savedHostMode);
+            Libc.tcsetattr(userIn, savedHostMode);
             savedHostMode = null;
         }
         Libc.closeQuietly(master);

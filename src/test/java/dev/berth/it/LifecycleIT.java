@@ -144,7 +144,7 @@ class LifecycleIT {
     }
 
     @Test
-    void throughASupervisorFileRedirectionsAndTerminalsBehaveAsWithout() {
+    void throughASupervisorFileRedirectionsAndTerminalsBehaveAsWithoutOne() {
         ok(berth.run("run", "-d", "--name", "keeper", "busybox", "sleep", "300"));
         String run = String.join(" ", berth.command("run", "--rm", "-i", "busybox")) + " ";
         String exec = String.join(" ", berth.command("exec", "keeper")) + " ";
@@ -158,12 +158,17 @@ class LifecycleIT {
         ok(BerthCli.host("sh", "-c", "printf 'a\\nb\\n' > " + in));
         assertThat(ok(BerthCli.host("sh", "-c", "{ " + run + "cat > /dev/null; cat; echo end; } < " + in)).out())
                 .isEqualTo("end\n");
-        // a terminal: the client does it itself
-        Result tty = BerthCli.exec(new ProcessBuilder("script", "-qec",
-                String.join(" ", berth.command("run", "--rm", "-t", "busybox", "sh", "-c", "'tty; exit 3'")), "/dev/null"),
-                null);
-        assertThat(tty.exitCode()).as(tty.describe()).isEqualTo(3);
-        assertThat(tty.out()).contains("/dev/pts/0");
+        // a terminal: the supervisor relays between the client's and the container's, sized as the client's
+        for (String verbAndTarget : List.of("run --rm -t busybox", "exec -t keeper")) {
+            List<String> command = new ArrayList<>(berth.command(verbAndTarget.split(" ")));
+            command.addAll(List.of("sh", "-c", "'tty; stty size; exit 3'"));
+            Result tty = BerthCli.exec(new ProcessBuilder("script", "-qec", "stty cols 91 rows 27; " + String.join(" ", command),
+                    "/dev/null"), null);
+            assertThat(tty.exitCode()).as(tty.describe()).isEqualTo(3);
+            // script echoes the end of its own (empty) input as ^@, wherever it falls in the output
+            assertThat(tty.out().replace("\r", "").replace("^@", "").lines().toList()).as(tty.describe())
+                    .containsSubsequence("/dev/pts/0", "27 91");
+        }
     }
 
     @Test
