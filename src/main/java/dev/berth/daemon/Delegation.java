@@ -73,6 +73,11 @@ public final class Delegation {
         if (verb == null || !VERBS.contains(verb)) {
             return -1;
         }
+        for (String a : args) {
+            if (a.startsWith("@")) {
+                return -1; // picocli reads @FILE arguments from the working directory of its own JVM
+            }
+        }
         BerthPaths paths = new BerthPaths(Path.of(root), Path.of(runRoot));
         if (!Files.exists(paths.supervisorSocket())) {
             return -1;

@@ -34,5 +34,6 @@ class DelegationTest {
         assertThat(Delegation.tryDelegate(new String[] {"--run-root", "/nonexistent-berth-run", "run", "busybox"}))
                 .isEqualTo(-1);
         assertThat(Delegation.tryDelegate(new String[] {"--help"})).isEqualTo(-1);
+        assertThat(Delegation.tryDelegate(new String[] {"run", "@options.txt", "busybox"})).isEqualTo(-1);
     }
 }
