@@ -223,10 +223,22 @@ public final class Delegation {
         }
     }
 
+    private static boolean sameMountNamespace(int pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/mnt"))
+                    .equals(Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** The supervisor's side: the request as an invocation (streams opened), or declined. */
     static Invocation accept(Request request, BerthPaths own, java.util.function.Function<Request, Response> supervisor) {
         if (!own.equals(new BerthPaths(Path.of(request.root()), Path.of(request.runRoot())))) {
             throw new Invocation.Declined("other roots");
+        }
+        if (!sameMountNamespace(request.pid())) {
+            throw new Invocation.Declined("another mount namespace"); // its paths are not ours
         }
         for (String name : List.of("BERTH_CGROUP_PARENT", "BERTH_TRACE", "BERTH_DEBUG")) {
             if (!java.util.Objects.equals(System.getenv(name), request.env().get(name))) {
