@@ -4,6 +4,7 @@ import dev.berth.BerthException;
 import dev.berth.Explain;
 import dev.berth.Trace;
 import dev.berth.api.Berth;
+import dev.berth.daemon.Delegation;
 import dev.berth.daemon.Invocation;
 import dev.berth.linux.Libc;
 import dev.berth.runtime.ContainerStarter;
@@ -225,14 +226,7 @@ public final class Main implements Runnable {
 
     /** The first argument that is not a global option or its value. */
     static String verb(String... args) {
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--root") || args[i].equals("--run-root")) {
-                i++;
-            } else if (!args[i].startsWith("-")) {
-                return args[i];
-            }
-        }
-        return null;
+        return Delegation.GlobalOptions.of(args).verb();
     }
 
     private static String message(Throwable e) {

@@ -1,19 +1,17 @@
 package dev.berth.cli;
 
+import dev.berth.daemon.Delegation;
 import dev.berth.runtime.ContainerProcess;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Forwards the signals berth receives to the container's first process. Installed before the
  * container starts: a signal that arrives in between is held and delivered once it runs.
  */
 final class SignalForwarder {
-    /** Signals berth passes on to the container's process (name → number on x86_64). */
-    private static final Map<String, Integer> FORWARDED = Map.of("INT", 2, "TERM", 15, "HUP", 1, "USR1", 10);
-    static final int SIGWINCH = 28;
+    static final int SIGWINCH = Delegation.FORWARDED_SIGNALS.get("WINCH");
 
     private ContainerProcess target;
     private final List<Integer> pending = new ArrayList<>();
@@ -25,8 +23,8 @@ final class SignalForwarder {
     @SuppressWarnings("sunapi")
     static SignalForwarder ofThisProcess() {
         SignalForwarder forwarder = new SignalForwarder();
-        FORWARDED.forEach((name, number) -> sun.misc.Signal.handle(new sun.misc.Signal(name), s -> forwarder.deliver(number)));
-        sun.misc.Signal.handle(new sun.misc.Signal("WINCH"), s -> forwarder.deliver(SIGWINCH));
+        Delegation.FORWARDED_SIGNALS.forEach((name, number) ->
+                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> forwarder.deliver(number)));
         return forwarder;
     }
 

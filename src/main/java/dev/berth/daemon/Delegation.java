@@ -39,10 +39,38 @@ public final class Delegation {
             "start", "restart", "kill", "rename", "wait");
     private static final Set<String> RELAYING = Set.of("run", "exec");
     /**
-     * Signals relayed to the supervisor, which passes them to the container (name → number on x86_64);
-     * WINCH resizes the container's terminal.
+     * Signals berth passes on to the container's process (name → number on x86_64), from its own JVM or
+     * relayed by a client to the supervisor; WINCH resizes the container's terminal instead.
      */
-    private static final Map<String, Integer> SIGNALS = Map.of("INT", 2, "TERM", 15, "HUP", 1, "USR1", 10, "WINCH", 28);
+    public static final Map<String, Integer> FORWARDED_SIGNALS =
+            Map.of("INT", 2, "TERM", 15, "HUP", 1, "USR1", 10, "WINCH", 28);
+
+    /** The global options and the verb of a command line (picocli parses it all again later). */
+    public record GlobalOptions(String root, String runRoot, String verb) {
+        /** --root/--run-root (with their values, as one word or two) up to the first other word. */
+        public static GlobalOptions of(String[] args) {
+            String root = System.getenv().getOrDefault("BERTH_ROOT", BerthPaths.DEFAULT_ROOT);
+            String runRoot = System.getenv().getOrDefault("BERTH_RUN_ROOT", BerthPaths.DEFAULT_RUN_ROOT);
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                if (a.equals("--root") || a.equals("--run-root")) {
+                    String value = i + 1 < args.length ? args[++i] : null;
+                    if (value != null && a.equals("--root")) {
+                        root = value;
+                    } else if (value != null) {
+                        runRoot = value;
+                    }
+                } else if (a.startsWith("--root=")) {
+                    root = a.substring("--root=".length());
+                } else if (a.startsWith("--run-root=")) {
+                    runRoot = a.substring("--run-root=".length());
+                } else if (!a.startsWith("-")) {
+                    return new GlobalOptions(root, runRoot, a);
+                }
+            }
+            return new GlobalOptions(root, runRoot, null);
+        }
+    }
 
     private Delegation() {}
 
@@ -51,25 +79,8 @@ public final class Delegation {
         if (System.getenv("BERTH_NO_DELEGATION") != null) {
             return -1;
         }
-        String root = System.getenv().getOrDefault("BERTH_ROOT", BerthPaths.DEFAULT_ROOT);
-        String runRoot = System.getenv().getOrDefault("BERTH_RUN_ROOT", BerthPaths.DEFAULT_RUN_ROOT);
-        String verb = null;
-        for (int i = 0; i < args.length && verb == null; i++) {
-            String a = args[i];
-            if ((a.equals("--root") || a.equals("--run-root")) && i + 1 < args.length) {
-                if (a.equals("--root")) {
-                    root = args[++i];
-                } else {
-                    runRoot = args[++i];
-                }
-            } else if (a.startsWith("--root=")) {
-                root = a.substring("--root=".length());
-            } else if (a.startsWith("--run-root=")) {
-                runRoot = a.substring("--run-root=".length());
-            } else if (!a.startsWith("-")) {
-                verb = a;
-            }
-        }
+        GlobalOptions options = GlobalOptions.of(args);
+        String verb = options.verb();
         if (verb == null || !VERBS.contains(verb)) {
             return -1;
         }
@@ -78,7 +89,7 @@ public final class Delegation {
                 return -1; // picocli reads @FILE arguments from the working directory of its own JVM
             }
         }
-        BerthPaths paths = new BerthPaths(Path.of(root), Path.of(runRoot));
+        BerthPaths paths = new BerthPaths(Path.of(options.root()), Path.of(options.runRoot()));
         if (!Files.exists(paths.supervisorSocket())) {
             return -1;
         }
@@ -93,7 +104,7 @@ public final class Delegation {
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(paths.supervisorSocket()));
             if (relaySignals) {
-                SIGNALS.forEach((name, number) -> relay(channel, name, number));
+                FORWARDED_SIGNALS.forEach((name, number) -> relay(channel, name, number));
             }
             send(channel, request(paths, args));
             String answer;
@@ -104,7 +115,7 @@ public final class Delegation {
             }
             if ("local".equals(answer)) {
                 if (relaySignals) {
-                    SIGNALS.keySet().forEach(Delegation::restoreDefault);
+                    FORWARDED_SIGNALS.keySet().forEach(Delegation::restoreDefault);
                 }
                 return -1; // declined before doing anything
             }

@@ -225,10 +225,7 @@ public final class Invocation implements AutoCloseable {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment buffer = arena.allocate(Math.max(length, 1));
                 MemorySegment.copy(bytes, offset, buffer, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, length);
-                long done = 0;
-                while (done < length) {
-                    done += Libc.write(fd, buffer.asSlice(done), length - done);
-                }
+                Libc.writeFully(fd, buffer, length);
             } catch (SyscallException e) {
                 // the client's stream is gone (EPIPE): nothing to tell it any more
             }

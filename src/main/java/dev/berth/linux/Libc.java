@@ -270,6 +270,13 @@ public final class Libc {
         return (int) call("write", null, (st, a) -> (long) WRITE.handle().invokeExact(st, fd, buffer, length));
     }
 
+    /** Writes length bytes of buffer, however many write(2) calls that takes. */
+    public static void writeFully(int fd, MemorySegment buffer, long length) {
+        for (long done = 0; done < length; ) {
+            done += write(fd, buffer.asSlice(done), length - done);
+        }
+    }
+
     public static final int SEEK_SET = 0, SEEK_CUR = 1, F_GETFL = 3, F_SETFL = 4;
 
     public static long lseek(int fd, long offset, int whence) {

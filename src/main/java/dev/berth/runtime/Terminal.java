@@ -112,9 +112,7 @@ public final class Terminal implements AutoCloseable {
                 if (n <= 0) {
                     return;
                 }
-                for (int done = 0; done < n; ) {
-                    done += Libc.write(to, buffer.asSlice(done), n - done);
-                }
+                Libc.writeFully(to, buffer, n);
             }
         } catch (RuntimeException e) {
             // the other side went away; nothing left to copy
