@@ -1,7 +1,12 @@
 package dev.berth.linux;
 
-/** A failed system call: which call, on what, and the errno it returned. */
-public final class SyscallException extends RuntimeException {
+import dev.berth.BerthException;
+
+/**
+ * A failed system call: which call, on what, and the errno it returned. A {@link BerthException} like
+ * every other error berth reports, so the CLI turns it into one line and exit code 125.
+ */
+public final class SyscallException extends BerthException {
     private final String call;
     private final int errno;
 

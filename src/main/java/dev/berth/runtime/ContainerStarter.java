@@ -249,9 +249,6 @@ public final class ContainerStarter {
     }
 
     static BerthException startFailure(ProcessSpec process, Throwable failure) {
-        if (failure instanceof BerthException be) {
-            return be;
-        }
         if (failure instanceof SyscallException se && se.call().equals("posix_spawn")) {
             String command = process.args().getFirst();
             return switch (se.errno()) {
@@ -264,6 +261,12 @@ public final class ContainerStarter {
                 default -> new BerthException(BerthException.NOT_EXECUTABLE,
                         "exec: \"" + command + "\": " + Errno.name(se.errno()), se);
             };
+        }
+        if (failure instanceof SyscallException se) {
+            return new BerthException("cannot start container: " + se.getMessage(), se);
+        }
+        if (failure instanceof BerthException be) {
+            return be;
         }
         return new BerthException("cannot start container: " + failure.getMessage(), failure);
     }

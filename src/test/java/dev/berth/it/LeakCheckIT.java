@@ -83,6 +83,20 @@ class LeakCheckIT {
         assertThat(left).as("cgroups left by the tests").isEmpty();
     }
 
+    @Test
+    void noJvmCrashedAndNoCrashReportReachedTheWorkTree() throws Exception {
+        List<Path> reports = new ArrayList<>();
+        for (Path dir : List.of(BerthCli.crashDir(), Path.of("."))) {
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> files = Files.list(dir)) {
+                    files.filter(f -> f.getFileName().toString().matches("(hs_err|replay)_pid\\d+\\.log"))
+                            .forEach(reports::add);
+                }
+            }
+        }
+        assertThat(reports).as("JVM crash reports written during the tests").isEmpty();
+    }
+
     private static List<Integer> children() throws Exception {
         List<Integer> pids = new ArrayList<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {

@@ -42,12 +42,18 @@ public final class BerthCli {
         command.add("--enable-native-access=ALL-UNNAMED");
         command.add("-XX:+UseSerialGC");
         command.add("-XX:TieredStopAtLevel=1");
+        command.add("-XX:ErrorFile=" + crashDir().resolve("hs_err_pid%p.log"));
         command.add("-jar");
         command.add(jar().toString());
         command.add("--root=" + root);
         command.add("--run-root=" + runRoot);
         command.addAll(List.of(args));
         return command;
+    }
+
+    /** Where a JVM the tests start writes its crash report (hs_err): never the work tree. */
+    public static Path crashDir() {
+        return Path.of(System.getProperty("berth.crashDir", "target/crash"));
     }
 
     public static Path jar() {
