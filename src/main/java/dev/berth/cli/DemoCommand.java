@@ -6,7 +6,6 @@ import dev.berth.api.Container;
 import dev.berth.api.RunOptions;
 import dev.berth.image.BusyboxImage;
 import dev.berth.linux.Procfs;
-import dev.berth.netlink.Rtnetlink;
 import dev.berth.runtime.ContainerProcess;
 import dev.berth.runtime.ContainerStarter;
 import dev.berth.state.BerthPaths;
@@ -114,15 +113,13 @@ final class DemoCommand implements Callable<Integer> {
                     berth.removeNetwork(network.name());
                 }
             }
-            try (Rtnetlink host = Rtnetlink.here(Explain.NONE)) {
-                // the kernel frees a removed container's veth pair with its namespace, moments later
-                long left = host.links().stream().filter(l -> l.name().startsWith("vb")).count();
-                for (int polls = 0; left > 0 && polls < 100; polls++) {
-                    Thread.sleep(20);
-                    left = host.links().stream().filter(l -> l.name().startsWith("vb")).count();
-                }
-                say("veth pairs left on the host: " + left);
+            // the kernel frees a removed container's veth pair with its namespace, moments later
+            long left = berth.networks().hostVeths();
+            for (int polls = 0; left > 0 && polls < 100; polls++) {
+                Thread.sleep(20);
+                left = berth.networks().hostVeths();
             }
+            say("veth pairs left on the host: " + left);
         }
         step("Done: every namespace, veth and address the demo made is gone.");
         return 0;

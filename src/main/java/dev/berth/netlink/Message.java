@@ -11,7 +11,7 @@ import java.util.Deque;
  * {@code ifaddrmsg}, {@code rtmsg}) and {@code rtattr} attributes, nested ones included, each padded
  * to 4 bytes. Every attribute berth sends is encoded here.
  */
-final class Message {
+public final class Message {
     static final int HEADER = 16;
 
     private final ByteBuffer buffer = ByteBuffer.allocate(4096).order(ByteOrder.nativeOrder());
@@ -81,7 +81,8 @@ final class Message {
         }
     }
 
-    byte[] bytes(int sequence) {
+    /** The message as sent, with its length and sequence number filled in. */
+    public byte[] bytes(int sequence) {
         if (!nests.isEmpty()) {
             throw new IllegalStateException("unclosed nested attribute");
         }

@@ -17,11 +17,8 @@ import java.util.List;
  * that opened it, for its whole life; requests are acknowledged, and an {@code NLMSG_ERROR} becomes a
  * {@link SyscallException} naming what was being done.
  */
-final class NetlinkSocket implements AutoCloseable {
+final class NetlinkSocket implements NetlinkTransport {
     private static final int AF_NETLINK = 16, SOCK_RAW = 3, SOCK_CLOEXEC = 02000000, NETLINK_ROUTE = 0;
-    static final int NLMSG_ERROR = 2, NLMSG_DONE = 3;
-    static final int NLM_F_REQUEST = 1, NLM_F_MULTI = 2, NLM_F_ACK = 4, NLM_F_DUMP = 0x300,
-            NLM_F_REPLACE = 0x100, NLM_F_EXCL = 0x200, NLM_F_CREATE = 0x400;
 
     private final int fd;
     private final Arena arena = Arena.ofShared();
@@ -32,18 +29,13 @@ final class NetlinkSocket implements AutoCloseable {
         this.fd = Libc.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
     }
 
-    /** Sends a request that wants an acknowledgement; throws when the kernel answers with an error. */
-    synchronized void request(Message message, String what) {
-        query(message, what);
-    }
-
-    /** Sends a request and returns the messages answering it, up to the acknowledgement. */
-    synchronized List<ByteBuffer> query(Message message, String what) {
+    @Override
+    public synchronized List<ByteBuffer> query(Message message, String what) {
         return receive(send(message, NLM_F_ACK), what);
     }
 
-    /** Sends a dump request; returns each answering message (header included), until NLMSG_DONE. */
-    synchronized List<ByteBuffer> dump(Message message, String what) {
+    @Override
+    public synchronized List<ByteBuffer> dump(Message message, String what) {
         return receive(send(message, NLM_F_DUMP), what);
     }
 

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code ip netns list}/{@code exec} see it). Namespace membership is per thread, so the creating
  * thread is a throw-away one.
  */
-public final class NetworkNamespace {
+final class NetworkNamespace {
     private static final int CLONE_NEWNET = 0x40000000;
     private static final long MS_BIND = 4096;
 
@@ -28,8 +28,7 @@ public final class NetworkNamespace {
      * Creates a namespace with lo up, pinned at every path of pins (the first is berth's own); returns
      * an rtnetlink socket of the new namespace (opened by the creating thread) for the caller to close.
      */
-    public static Rtnetlink create(List<Path> pins, String label, Explain explain) {
-        explain.say("ip netns add " + label);
+    static Rtnetlink create(List<Path> pins, String label, Explain explain) {
         AtomicReference<Object> result = new AtomicReference<>();
         Thread thread = Thread.ofPlatform().name("berth-netns-add").start(() -> {
             try {
@@ -40,7 +39,7 @@ public final class NetworkNamespace {
                     Files.createFile(pin);
                     Libc.mount("/proc/thread-self/ns/net", pin.toString(), null, MS_BIND, null);
                 }
-                Rtnetlink inside = Rtnetlink.here(explain, label);
+                Rtnetlink inside = Rtnetlink.over(new NetlinkSocket(), explain, label);
                 result.set(inside);
                 inside.setUp("lo");
             } catch (Throwable t) {
@@ -50,7 +49,7 @@ public final class NetworkNamespace {
                 result.set(t);
             }
         });
-        Rtnetlink.join(thread);
+        join(thread);
         if (result.get() instanceof Rtnetlink inside) {
             return inside;
         }
@@ -62,7 +61,7 @@ public final class NetworkNamespace {
     }
 
     /** Pins the network namespace of a running process at pin again (after someone removed the pin). */
-    public static void repin(int pid, Path pin) {
+    static void repin(int pid, Path pin) {
         try {
             Files.createDirectories(pin.getParent());
             Files.deleteIfExists(pin);
@@ -74,7 +73,7 @@ public final class NetworkNamespace {
     }
 
     /** Removes a pin (unmount, unlink); the namespace dies with its last pin and process. */
-    public static void unpin(Path pin) {
+    static void unpin(Path pin) {
         try {
             Libc.umount2(pin.toString(), 2 /* MNT_DETACH */);
         } catch (SyscallException e) {
@@ -89,8 +88,17 @@ public final class NetworkNamespace {
         }
     }
 
+    static void join(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     /** True when path is a bind-mounted namespace pin (an nsfs mount), not just a file. */
-    public static boolean isPinned(Path pin) {
+    static boolean isPinned(Path pin) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
                 String[] f = line.split(" ");

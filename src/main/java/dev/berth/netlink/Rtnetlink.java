@@ -2,7 +2,6 @@ package dev.berth.netlink;
 
 import dev.berth.Explain;
 import dev.berth.linux.Errno;
-import dev.berth.linux.Libc;
 import dev.berth.linux.SyscallException;
 
 import java.net.Inet4Address;
@@ -13,7 +12,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Links, addresses and routes of one network namespace through rtnetlink: what the tutorial does with
@@ -21,72 +19,32 @@ import java.util.concurrent.atomic.AtomicReference;
  * as that very command.
  */
 public final class Rtnetlink implements AutoCloseable {
-    private static final int RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18, RTM_NEWADDR = 20,
+    static final int RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18, RTM_NEWADDR = 20,
             RTM_DELADDR = 21, RTM_GETADDR = 22, RTM_NEWROUTE = 24, RTM_GETROUTE = 26;
-    private static final int IFLA_ADDRESS = 1, IFLA_IFNAME = 3, IFLA_MTU = 4, IFLA_MASTER = 10, IFLA_LINKINFO = 18,
+    static final int IFLA_ADDRESS = 1, IFLA_IFNAME = 3, IFLA_MTU = 4, IFLA_MASTER = 10, IFLA_LINKINFO = 18,
             IFLA_STATS64 = 23, IFLA_NET_NS_FD = 28, IFLA_INFO_KIND = 1, IFLA_INFO_DATA = 2, VETH_INFO_PEER = 1;
-    private static final int IFA_ADDRESS = 1, IFA_LOCAL = 2;
-    private static final int RTA_DST = 1, RTA_OIF = 4, RTA_GATEWAY = 5, RTA_TABLE = 15;
-    private static final int AF_UNSPEC = 0, AF_INET = 2, AF_INET6 = 10, IFF_UP = 1;
-    private static final int RT_TABLE_MAIN = 254, RTPROT_BOOT = 3, RT_SCOPE_UNIVERSE = 0, RT_SCOPE_LINK = 253,
+    static final int IFA_ADDRESS = 1, IFA_LOCAL = 2;
+    static final int RTA_DST = 1, RTA_OIF = 4, RTA_GATEWAY = 5, RTA_TABLE = 15;
+    static final int AF_UNSPEC = 0, AF_INET = 2, AF_INET6 = 10, IFF_UP = 1;
+    static final int RT_TABLE_MAIN = 254, RTPROT_BOOT = 3, RT_SCOPE_UNIVERSE = 0, RT_SCOPE_LINK = 253,
             RTN_UNICAST = 1;
 
-    private final NetlinkSocket socket;
+    private final NetlinkTransport socket;
     private final Explain explain;
     private final String prefix;
 
-    private Rtnetlink(NetlinkSocket socket, Explain explain, String prefix) {
+    private Rtnetlink(NetlinkTransport socket, Explain explain, String prefix) {
         this.socket = socket;
         this.explain = explain;
         this.prefix = prefix;
     }
 
-    /** Links, addresses and routes of the calling thread's network namespace. */
-    public static Rtnetlink here(Explain explain) {
-        return new Rtnetlink(new NetlinkSocket(), explain, "");
-    }
-
-    /** Of the calling thread's network namespace, which explanations call LABEL ({@code ip netns exec LABEL …}). */
-    static Rtnetlink here(Explain explain, String label) {
-        return new Rtnetlink(new NetlinkSocket(), explain, "ip netns exec " + label + " ");
-    }
-
     /**
-     * Of the network namespace pinned at nsPath: the socket is opened by a throw-away thread that joins
-     * the namespace, and stays there. label names it in explanations ({@code ip netns exec LABEL …}).
+     * Links, addresses and routes over transport, announced to explain; label names the namespace in
+     * explanations ({@code ip netns exec LABEL …}), empty for the one berth runs in.
      */
-    public static Rtnetlink in(String nsPath, String label, Explain explain) {
-        AtomicReference<Object> result = new AtomicReference<>();
-        Thread thread = Thread.ofPlatform().name("berth-netns").start(() -> {
-            try {
-                int fd = Libc.open(nsPath, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
-                try {
-                    Libc.setns(fd, 0x40000000 /* CLONE_NEWNET */);
-                } finally {
-                    Libc.closeQuietly(fd);
-                }
-                result.set(new NetlinkSocket());
-            } catch (Throwable t) {
-                result.set(t);
-            }
-        });
-        join(thread);
-        if (result.get() instanceof RuntimeException e) {
-            throw e;
-        }
-        if (result.get() instanceof Throwable t) {
-            throw new IllegalStateException(t);
-        }
-        return new Rtnetlink((NetlinkSocket) result.get(), explain, "ip netns exec " + label + " ");
-    }
-
-    static void join(Thread thread) {
-        try {
-            thread.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+    public static Rtnetlink over(NetlinkTransport transport, Explain explain, String label) {
+        return new Rtnetlink(transport, explain, label.isEmpty() ? "" : "ip netns exec " + label + " ");
     }
 
     /** The namespace's name in explanations (empty for the calling thread's own namespace). */
@@ -144,7 +102,7 @@ public final class Rtnetlink implements AutoCloseable {
     public void createVeth(String name, String peerName, int peerNsFd, String peerNsLabel, int mtu, String master) {
         explain.say(prefix + "ip link add " + name + (master != null ? " master " + master : "") + " up"
                 + (mtu > 0 ? " mtu " + mtu : "") + " type veth peer name " + peerName + " netns " + peerNsLabel);
-        Message m = new Message(RTM_NEWLINK, NetlinkSocket.NLM_F_CREATE | NetlinkSocket.NLM_F_EXCL)
+        Message m = new Message(RTM_NEWLINK, NetlinkTransport.NLM_F_CREATE | NetlinkTransport.NLM_F_EXCL)
                 .ifinfo(AF_UNSPEC, 0, IFF_UP, IFF_UP).attr(IFLA_IFNAME, name);
         if (mtu > 0) {
             m.attr(IFLA_MTU, mtu);
@@ -158,29 +116,29 @@ public final class Rtnetlink implements AutoCloseable {
             m.attr(IFLA_MTU, mtu);
         }
         m.end().end().end();
-        socket.request(m, "creating veth " + name);
+        socket.query(m, "creating veth " + name);
     }
 
     public void createBridge(String name, int mtu) {
         explain.say(prefix + "ip link add " + name + " type bridge" + (mtu > 0 ? " mtu " + mtu : ""));
-        Message m = new Message(RTM_NEWLINK, NetlinkSocket.NLM_F_CREATE | NetlinkSocket.NLM_F_EXCL)
+        Message m = new Message(RTM_NEWLINK, NetlinkTransport.NLM_F_CREATE | NetlinkTransport.NLM_F_EXCL)
                 .ifinfo(AF_UNSPEC, 0, 0, 0).attr(IFLA_IFNAME, name);
         if (mtu > 0) {
             m.attr(IFLA_MTU, mtu);
         }
         m.begin(IFLA_LINKINFO).attr(IFLA_INFO_KIND, "bridge").end();
-        socket.request(m, "creating bridge " + name);
+        socket.query(m, "creating bridge " + name);
     }
 
     public void setUp(String name) {
         explain.say(prefix + "ip link set " + name + " up");
-        socket.request(new Message(RTM_NEWLINK, 0).ifinfo(AF_UNSPEC, index(name), IFF_UP, IFF_UP),
+        socket.query(new Message(RTM_NEWLINK, 0).ifinfo(AF_UNSPEC, index(name), IFF_UP, IFF_UP),
                 "setting " + name + " up");
     }
 
     public void delete(String name) {
         explain.say(prefix + "ip link del " + name);
-        socket.request(new Message(RTM_DELLINK, 0).ifinfo(AF_UNSPEC, 0, 0, 0).attr(IFLA_IFNAME, name),
+        socket.query(new Message(RTM_DELLINK, 0).ifinfo(AF_UNSPEC, 0, 0, 0).attr(IFLA_IFNAME, name),
                 "deleting link " + name);
     }
 
@@ -221,7 +179,7 @@ public final class Rtnetlink implements AutoCloseable {
     public void addAddress(String device, InetAddress address, int prefixLength) {
         explain.say(prefix + "ip addr add " + address.getHostAddress() + "/" + prefixLength + " dev " + device);
         byte[] raw = address.getAddress();
-        socket.request(new Message(RTM_NEWADDR, NetlinkSocket.NLM_F_CREATE | NetlinkSocket.NLM_F_EXCL)
+        socket.query(new Message(RTM_NEWADDR, NetlinkTransport.NLM_F_CREATE | NetlinkTransport.NLM_F_EXCL)
                 .ifaddr(family(address), prefixLength, RT_SCOPE_UNIVERSE, index(device))
                 .attr(IFA_LOCAL, raw).attr(IFA_ADDRESS, raw), "adding " + address.getHostAddress() + " to " + device);
     }
@@ -231,7 +189,7 @@ public final class Rtnetlink implements AutoCloseable {
         explain.say(prefix + "ip addr del " + address.getHostAddress() + "/" + prefixLength + " dev " + device);
         byte[] raw = address.getAddress();
         try {
-            socket.request(new Message(RTM_DELADDR, 0).ifaddr(family(address), prefixLength, RT_SCOPE_UNIVERSE, index(device))
+            socket.query(new Message(RTM_DELADDR, 0).ifaddr(family(address), prefixLength, RT_SCOPE_UNIVERSE, index(device))
                     .attr(IFA_LOCAL, raw).attr(IFA_ADDRESS, raw), "removing " + address.getHostAddress() + " from " + device);
             return true;
         } catch (SyscallException e) {
@@ -263,7 +221,7 @@ public final class Rtnetlink implements AutoCloseable {
 
     public void addDefaultRoute(InetAddress gateway, String device) {
         explain.say(prefix + "ip route add default via " + gateway.getHostAddress() + " dev " + device);
-        socket.request(new Message(RTM_NEWROUTE, NetlinkSocket.NLM_F_CREATE | NetlinkSocket.NLM_F_EXCL)
+        socket.query(new Message(RTM_NEWROUTE, NetlinkTransport.NLM_F_CREATE | NetlinkTransport.NLM_F_EXCL)
                 .rtmsg(family(gateway), 0, RT_TABLE_MAIN, RTPROT_BOOT, RT_SCOPE_UNIVERSE, RTN_UNICAST)
                 .attr(RTA_GATEWAY, gateway.getAddress()).attr(RTA_OIF, index(device)), "adding the default route");
     }
@@ -271,7 +229,7 @@ public final class Rtnetlink implements AutoCloseable {
     /** A directly connected route: destination/prefixLength reached through device. */
     public void addLinkRoute(InetAddress destination, int prefixLength, String device) {
         explain.say(prefix + "ip route add " + destination.getHostAddress() + "/" + prefixLength + " dev " + device);
-        socket.request(new Message(RTM_NEWROUTE, NetlinkSocket.NLM_F_CREATE | NetlinkSocket.NLM_F_EXCL)
+        socket.query(new Message(RTM_NEWROUTE, NetlinkTransport.NLM_F_CREATE | NetlinkTransport.NLM_F_EXCL)
                 .rtmsg(family(destination), prefixLength, RT_TABLE_MAIN, RTPROT_BOOT, RT_SCOPE_LINK, RTN_UNICAST)
                 .attr(RTA_DST, destination.getAddress()).attr(RTA_OIF, index(device)),
                 "adding a route to " + destination.getHostAddress() + "/" + prefixLength);

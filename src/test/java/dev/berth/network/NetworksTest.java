@@ -1,0 +1,172 @@
+package dev.berth.network;
+
+import dev.berth.BerthException;
+import dev.berth.netlink.FakeNetworkKernel;
+import dev.berth.state.Attachment;
+import dev.berth.state.BerthPaths;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** What joining a container to each kind of network sends to the kernel, checked on a scripted kernel. */
+class NetworksTest {
+    @TempDir
+    Path dir;
+
+    private final FakeNetworkKernel kernel = new FakeNetworkKernel();
+    private final List<String> explained = new ArrayList<>();
+    private Networks networks;
+    private BerthPaths paths;
+
+    @BeforeEach
+    void setUp() {
+        paths = new BerthPaths(dir.resolve("root"), dir.resolve("run"));
+        kernel.hostLink("eth0", "", 9000);
+        kernel.hostRoute("172.17.0.0", 16, "eth0"); // docker0's subnet is taken on this host
+        networks = new Networks(paths, kernel, new InMemoryAddressStore(), explained::add);
+    }
+
+    @Test
+    void theDefaultBridgeIsCreatedOnFirstUseOnAFreeSubnetWithTheUplinksMtu() {
+        NetworkRecord berth0 = networks.get("berth0");
+        assertThat(berth0.subnet()).isEqualTo("172.18.0.0/16"); // 172.17 is routed on the host already
+        assertThat(berth0.gateway()).isEqualTo("172.18.0.1");
+        assertThat(kernel.log(FakeNetworkKernel.HOST)).containsExactly(
+                "link add berth0 mtu 1500 type bridge",
+                "addr add 172.18.0.1/16 dev berth0",
+                "link set berth0 up");
+    }
+
+    @Test
+    void aBridgeAttachIsAPortOfTheBridgeWithThePeerMadeInsideTheNamespace() {
+        Attachment a = networks.plan("berth0", "c1", "web", null);
+        networks.setUp(a, "berth-web");
+
+        assertThat(a.ipAddress()).isEqualTo("172.18.0.2");
+        assertThat(a.hostInterface()).matches("vb[0-9a-f]{11}");
+        assertThat(kernel.log(FakeNetworkKernel.HOST)).last().isEqualTo(
+                "link add " + a.hostInterface() + " master berth0 up mtu 1500 type veth peer name eth0 netns berth-web");
+        assertThat(kernel.log("berth-web")).containsExactly(
+                "link set lo up",
+                "addr add 172.18.0.2/16 dev eth0",
+                "link set eth0 up",
+                "route add default via 172.18.0.1 dev eth0");
+        assertThat(kernel.pins()).containsKeys(Path.of(a.namespacePath()), Path.of(a.visiblePath()));
+        assertThat(explained).contains("ip netns add berth-web",
+                "ip netns exec berth-web ip route add default via 172.18.0.1 dev eth0");
+    }
+
+    @Test
+    void theVethDriverIsTheTutorialsPointToPointPair() {
+        Attachment a = networks.plan("veth", "c1", "p2p", null);
+        networks.setUp(a, "berth-p2p");
+
+        assertThat(networks.get("veth").subnet()).isEqualTo("192.168.10.0/24");
+        assertThat(kernel.log(FakeNetworkKernel.HOST)).containsExactly(
+                "link add " + a.hostInterface() + " up mtu 1500 type veth peer name eth0 netns berth-p2p",
+                "addr add 192.168.10.1/32 dev " + a.hostInterface(),
+                "route add 192.168.10.2/32 dev " + a.hostInterface());
+        assertThat(kernel.addresses("berth-p2p", "eth0")).containsExactly("192.168.10.2/24");
+    }
+
+    @Test
+    void aBridgeTeardownRemovesTheAddressAndThePinsAndLeavesThePairToTheKernel() {
+        Attachment a = networks.plan("berth0", "c1", "web", null);
+        networks.setUp(a, "berth-web");
+        networks.tearDown(a, "c1");
+
+        assertThat(kernel.log("berth-web")).last().isEqualTo("addr del 172.18.0.2/16 dev eth0");
+        assertThat(kernel.log(FakeNetworkKernel.HOST)).noneMatch(l -> l.startsWith("link del"));
+        assertThat(kernel.pins()).isEmpty();
+        assertThat(networks.users("berth0")).isEmpty();
+    }
+
+    @Test
+    void aVethTeardownDeletesTheHostEndAtOnce() {
+        Attachment a = networks.plan("veth", "c1", "p2p", null);
+        networks.setUp(a, "berth-p2p");
+        networks.tearDown(a, "c1");
+
+        assertThat(kernel.log(FakeNetworkKernel.HOST)).last().isEqualTo("link del " + a.hostInterface());
+        assertThat(kernel.pins()).isEmpty();
+    }
+
+    @Test
+    void aTeardownOfAHalfMadeAttachmentSucceeds() {
+        Attachment a = networks.plan("berth0", "c1", "web", null); // recorded, never set up
+        networks.tearDown(a, "c1");
+        assertThat(networks.users("berth0")).isEmpty();
+    }
+
+    @Test
+    void aRunningContainerWhoseHostEndWasDeletedIsWiredAgain() {
+        Attachment a = networks.plan("berth0", "c1", "web", null);
+        networks.setUp(a, "berth-web");
+        assertThat(networks.rewire(a, "berth-web")).isFalse();
+
+        kernel.deleteHostLink(a.hostInterface());
+        assertThat(networks.rewire(a, "berth-web")).isTrue();
+        assertThat(kernel.links(FakeNetworkKernel.HOST)).contains(a.hostInterface());
+    }
+
+    @Test
+    void gcTakesVethEndsPinsAndReservationsThatNoLiveContainerOwns() {
+        Attachment live = networks.plan("berth0", "live", "a", null);
+        networks.setUp(live, "berth-a");
+        Attachment dead = networks.plan("berth0", "dead", "b", null);
+        networks.setUp(dead, "berth-b");
+
+        List<String> removed = networks.gc(Set.of("live"), Set.of(live.hostInterface()), Set.of(live.visiblePath()));
+
+        assertThat(removed).contains("link " + dead.hostInterface(), "address 172.18.0.3 on berth0");
+        assertThat(kernel.links(FakeNetworkKernel.HOST)).contains(live.hostInterface()).doesNotContain(dead.hostInterface());
+        assertThat(networks.users("berth0")).containsExactly("live");
+    }
+
+    @Test
+    void userNetworksAreValidatedBeforeAnythingIsMade() {
+        assertThatThrownBy(() -> networks.create("bad name", "bridge", null, null, null, false))
+                .isInstanceOf(BerthException.class).hasMessage("invalid network name 'bad name'");
+        assertThatThrownBy(() -> networks.create("lab", "macvlan", null, null, null, false))
+                .hasMessage("unknown network driver 'macvlan': use bridge or veth");
+        assertThatThrownBy(() -> networks.create("lab", "bridge", null, null, 20, false))
+                .hasMessageContaining("invalid MTU 20");
+        assertThatThrownBy(() -> networks.create("lab", "bridge", "10.9.0.0/24", "10.9.1.1", null, false))
+                .hasMessage("gateway 10.9.1.1 is not a host address of 10.9.0.0/24");
+        networks.create("lab", "bridge", "10.9.0.0/24", null, null, false);
+        assertThatThrownBy(() -> networks.create("lab2", "bridge", "10.9.0.128/25", null, null, false))
+                .hasMessage("subnet 10.9.0.128/25 overlaps network lab (10.9.0.0/24)");
+        assertThat(kernel.log(FakeNetworkKernel.HOST)).hasSize(3); // one bridge, its address, up
+    }
+
+    @Test
+    void aNetworkWithContainersCannotBeRemovedAndAnEmptyOneTakesItsBridge() {
+        NetworkRecord lab = networks.create("lab", "bridge", "10.9.0.0/24", null, 1400, false);
+        Attachment a = networks.plan("lab", "c1", "x", null);
+        assertThatThrownBy(() -> networks.remove("lab")).hasMessageContaining("has active endpoints (1 container(s))");
+        networks.tearDown(a, "c1");
+        networks.remove("lab");
+        assertThat(kernel.log(FakeNetworkKernel.HOST)).last().isEqualTo("link del " + lab.bridge());
+        assertThat(networks.list()).isEmpty();
+        assertThat(Networks.hasNameService(lab)).isTrue();
+        assertThat(Networks.hasNameService(networks.get("berth0"))).isFalse();
+    }
+
+    @Test
+    void aBridgeThatAnotherStateRootAddressedIsRefused() {
+        kernel.hostLink("berth0", "bridge", 1500);
+        NetworkRecord other = networks.create("elsewhere", "bridge", "10.1.0.0/24", null, null, false);
+        assertThat(other.bridge()).startsWith("berth-");
+        // berth0 exists with no address: berth adopts it and gives it the gateway
+        assertThat(networks.get("berth0").bridge()).isEqualTo("berth0");
+        assertThat(kernel.addresses(FakeNetworkKernel.HOST, "berth0")).containsExactly("172.18.0.1/16");
+    }
+}
