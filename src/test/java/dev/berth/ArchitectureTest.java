@@ -21,18 +21,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ArchitectureTest {
     private static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
             Map.entry("linux", Set.<String>of()),
+            Map.entry("json", Set.<String>of()),
             Map.entry("spec", Set.<String>of()),
-            Map.entry("state", Set.<String>of()),
+            Map.entry("state", Set.<String>of("json")),
             Map.entry("netlink", Set.<String>of("linux")),
-            Map.entry("nftables", Set.<String>of("state")),
+            Map.entry("nftables", Set.<String>of("json")),
             Map.entry("cgroup", Set.<String>of()),
-            Map.entry("network", Set.<String>of("linux", "netlink", "state")),
-            Map.entry("image", Set.<String>of("linux", "state")),
+            Map.entry("network", Set.<String>of("linux", "netlink", "state", "json")),
+            Map.entry("image", Set.<String>of("linux", "state", "json")),
             Map.entry("runtime", Set.<String>of("linux", "spec")),
-            Map.entry("api", Set.<String>of("linux", "spec", "state", "image", "runtime", "netlink", "network", "nftables", "cgroup")),
+            Map.entry("api", Set.<String>of("linux", "spec", "state", "image", "runtime", "netlink", "network", "nftables", "cgroup", "json")),
             Map.entry("dns", Set.<String>of()),
-            Map.entry("daemon", Set.<String>of("linux", "state", "runtime", "api", "network", "dns")),
-            Map.entry("cli", Set.<String>of("linux", "spec", "state", "image", "runtime", "netlink", "network", "nftables", "cgroup", "api", "daemon", "dns")));
+            Map.entry("daemon", Set.<String>of("linux", "state", "runtime", "api", "network", "dns", "json")),
+            Map.entry("cli", Set.<String>of("linux", "spec", "state", "image", "runtime", "netlink", "network", "nftables", "cgroup", "api", "daemon", "dns", "json")));
     private static final Pattern REFERENCE = Pattern.compile("\\bdev\\.berth\\.([a-z]+)\\.");
 
     @Test

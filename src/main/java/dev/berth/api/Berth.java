@@ -22,7 +22,7 @@ import dev.berth.network.Subnet;
 import dev.berth.network.Sysctl;
 import dev.berth.nftables.Firewall;
 import dev.berth.nftables.FirewallPlan;
-import dev.berth.nftables.Libnftables;
+import dev.berth.nftables.Nftables;
 import dev.berth.state.PortMapping;
 import dev.berth.runtime.Confinement;
 import dev.berth.runtime.ContainerProcess;
@@ -35,7 +35,7 @@ import dev.berth.spec.ResourcesSpec;
 import dev.berth.state.BerthPaths;
 import dev.berth.state.ContainerRecord;
 import dev.berth.state.ContainerStore;
-import dev.berth.state.Json;
+import dev.berth.json.Json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -57,6 +57,7 @@ public final class Berth {
     private final ContainerStore containers;
     private final Networks networks;
     private final Explain explain;
+    private final Firewall firewall = new Firewall(Nftables.LIBRARY);
 
     public Berth(BerthPaths paths) {
         this(paths, Explain.NONE);
@@ -87,7 +88,7 @@ public final class Berth {
 
     /** The firewall rules berth installed that concern network name, as nft prints them. */
     public List<String> firewallRulesOf(String name) {
-        return Firewall.list().isEmpty() ? List.of() : Firewall.rulesMentioning(name);
+        return firewall.rulesMentioning(name);
     }
 
     /** Name → address of the containers attached to a network. */
@@ -130,11 +131,8 @@ public final class Berth {
             syncFirewall(explain);
             for (ContainerRecord r : live) { // and what a live container needs, put back
                 if (r.attachment() != null && r.status() == ContainerRecord.Status.RUNNING) {
-                    for (String pin : List.of(r.attachment().namespacePath(), r.attachment().visiblePath())) {
-                        if (!dev.berth.netlink.NetworkNamespace.isPinned(Path.of(pin))) {
-                            dev.berth.netlink.NetworkNamespace.repin(r.pid(), Path.of(pin));
-                            removed.add("restored namespace pin " + pin);
-                        }
+                    for (String pin : networks.repin(r.attachment(), r.pid())) {
+                        removed.add("restored namespace pin " + pin);
                     }
                     if (networks.rewire(r.attachment(), "berth-" + r.name())) {
                         removed.add("restored veth " + r.attachment().hostInterface() + " of " + r.name());
@@ -384,13 +382,10 @@ public final class Berth {
         }
         FirewallPlan plan = new FirewallPlan(nets.stream()
                 .map(n -> new FirewallPlan.Network(n.name(), n.subnet(), n.internal())).toList(), ports);
-        if (!Libnftables.available()) {
-            if (!plan.isEmpty()) {
-                throw new BerthException("libnftables is not installed (apt-get install nftables): berth cannot set up NAT");
-            }
+        firewall.apply(plan, say);
+        if (!Nftables.LIBRARY.available()) {
             return;
         }
-        Firewall.apply(plan, say);
         if (nets.stream().anyMatch(n -> !n.internal())) {
             Sysctl.set("net.ipv4.ip_forward", "1", say);
         }
@@ -484,11 +479,9 @@ public final class Berth {
         long rx = 0;
         long tx = 0;
         if (record.attachment() != null) {
-            try (var host = dev.berth.netlink.Rtnetlink.here(Explain.NONE)) {
-                long[] counters = host.byteCounters(record.attachment().hostInterface());
-                rx = counters[1]; // what the host end sends is what the container receives
-                tx = counters[0];
-            }
+            long[] counters = networks.hostCounters(record.attachment());
+            rx = counters[1]; // what the host end sends is what the container receives
+            tx = counters[0];
         }
         return new ContainerStats(record.id(), record.name(), s.cpuNanos(), s.memoryBytes(), s.memoryLimitBytes(),
                 s.pids(), rx, tx);

@@ -7,7 +7,7 @@ import dev.berth.linux.Libc;
 import dev.berth.state.BerthPaths;
 import dev.berth.state.ContainerRecord;
 import dev.berth.state.Directories;
-import dev.berth.state.Json;
+import dev.berth.json.Json;
 import picocli.CommandLine;
 
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package dev.berth.cli;
 
 import dev.berth.network.NetworkRecord;
-import dev.berth.state.Json;
+import dev.berth.json.Json;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -34,7 +34,7 @@ final class PsCommand implements Runnable {
             return;
         }
         if (format.equals("json")) {
-            spec.commandLine().getOut().println(dev.berth.state.Json.render(records.stream().map(InspectCommand::view).toList()));
+            spec.commandLine().getOut().println(dev.berth.json.Json.render(records.stream().map(InspectCommand::view).toList()));
             spec.commandLine().getOut().flush();
             return;
         }

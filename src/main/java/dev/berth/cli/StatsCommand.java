@@ -2,7 +2,7 @@ package dev.berth.cli;
 
 import dev.berth.api.Berth;
 import dev.berth.state.ContainerRecord;
-import dev.berth.state.Json;
+import dev.berth.json.Json;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

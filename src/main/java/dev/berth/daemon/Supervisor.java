@@ -17,7 +17,7 @@ import dev.berth.runtime.ContainerStarter;
 import dev.berth.state.BerthPaths;
 import dev.berth.state.ContainerRecord;
 import dev.berth.state.FileLock;
-import dev.berth.state.Json;
+import dev.berth.json.Json;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package dev.berth.daemon;
 
 import dev.berth.BerthException;
 import dev.berth.state.BerthPaths;
-import dev.berth.state.Json;
+import dev.berth.json.Json;
 
 import java.io.BufferedReader;
 import java.io.IOException;

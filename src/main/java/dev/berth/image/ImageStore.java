@@ -4,7 +4,7 @@ import dev.berth.BerthException;
 import dev.berth.state.BerthPaths;
 import dev.berth.state.Directories;
 import dev.berth.state.FileLock;
-import dev.berth.state.Json;
+import dev.berth.json.Json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

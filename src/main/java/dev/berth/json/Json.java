@@ -1,4 +1,4 @@
-package dev.berth.state;
+package dev.berth.json;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 

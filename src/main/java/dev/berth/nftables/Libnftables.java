@@ -15,7 +15,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * uses, driven with its JSON API. A context talks to the nftables of the network namespace of the thread
  * that created it.
  */
-public final class Libnftables implements AutoCloseable {
+final class Libnftables implements AutoCloseable {
     private static final int NFT_CTX_DEFAULT = 0;
     private static final int NFT_CTX_OUTPUT_JSON = 1 << 4;
 
@@ -33,7 +33,7 @@ public final class Libnftables implements AutoCloseable {
 
     private final MemorySegment ctx;
 
-    public Libnftables() {
+    Libnftables() {
         try {
             ctx = (MemorySegment) CTX_NEW.invokeExact(NFT_CTX_DEFAULT);
             if (ctx.equals(MemorySegment.NULL)) {
@@ -50,7 +50,7 @@ public final class Libnftables implements AutoCloseable {
     }
 
     /** Runs one JSON command batch (atomically, as one transaction); returns its JSON output. */
-    public String run(String json) {
+    String run(String json) {
         try (Arena arena = Arena.ofConfined()) {
             int rc = (int) RUN.invokeExact(ctx, arena.allocateFrom(json));
             String out = string((MemorySegment) GET_OUTPUT.invokeExact(ctx));
@@ -88,7 +88,7 @@ public final class Libnftables implements AutoCloseable {
     }
 
     /** True when libnftables could be loaded. */
-    public static boolean available() {
+    static boolean available() {
         return LIBRARY != null;
     }
 

@@ -1,7 +1,7 @@
 package dev.berth.daemon;
 
 import dev.berth.state.BerthPaths;
-import dev.berth.state.Json;
+import dev.berth.json.Json;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

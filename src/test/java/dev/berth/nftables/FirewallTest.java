@@ -1,6 +1,6 @@
 package dev.berth.nftables;
 
-import dev.berth.state.Json;
+import dev.berth.json.Json;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

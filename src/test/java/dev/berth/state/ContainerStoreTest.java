@@ -1,5 +1,6 @@
 package dev.berth.state;
 
+import dev.berth.json.Json;
 import dev.berth.BerthException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
