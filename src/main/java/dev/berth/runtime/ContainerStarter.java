@@ -1,26 +1,17 @@
 package dev.berth.runtime;
 
-import dev.berth.BerthException;
 import dev.berth.Trace;
-import dev.berth.linux.Errno;
 import dev.berth.linux.Libc;
-import dev.berth.linux.Loopback;
-import dev.berth.linux.Procfs;
-import dev.berth.linux.Spawn;
-import dev.berth.linux.SyscallException;
+import dev.berth.linux.Syscalls;
 import dev.berth.spec.ContainerSpec;
 import dev.berth.spec.LinuxSpec;
 import dev.berth.spec.NamespaceType;
-import dev.berth.spec.ProcessSpec;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Starts a container's first process. Namespaces belong to threads, so the work happens on two
- * throw-away platform threads (DESIGN.md §3):
+ * throw-away platform threads (DESIGN.md §3), which talk through a {@link StartHandshake}:
  *
  * <ol>
  *   <li><b>spawner</b>: unshares its file-system context and the mount, UTS, IPC and network namespaces,
@@ -31,13 +22,20 @@ import java.util.concurrent.atomic.AtomicReference;
  *       the FIFO, which lets the child exec.</li>
  * </ol>
  *
- * No second JVM and no helper binary: the user's command is exec'd directly as PID 1.
+ * No second JVM and no helper binary: the user's command is exec'd directly as PID 1. Every system call
+ * goes through {@link Syscalls}, so the sequence is tested with a recording one.
  */
 public final class ContainerStarter {
     private static final int CLONE_FS = 0x200;
     private static final long START_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-    private ContainerStarter() {}
+    private final Syscalls sys;
+    private final ProcessSetup setup;
+
+    public ContainerStarter(Syscalls sys) {
+        this.sys = sys;
+        this.setup = new ProcessSetup(sys);
+    }
 
     /** How the first process's standard input is wired when there is no terminal. */
     public enum Stdin { NULL, INHERIT }
@@ -69,245 +67,128 @@ public final class ContainerStarter {
         }
     }
 
+    /** Starts the container with the kernel's system calls. */
     public static ContainerProcess start(ContainerSpec spec, Overlay overlay, Stdio stdio, Confinement confinement) {
-        int lastCap = lastCapability();
-        var spawned = new AtomicReference<Object>(); // the pid (Integer) or the failure (Throwable)
-        var terminal = new AtomicReference<Terminal>();
-        var prepared = new java.util.concurrent.CountDownLatch(1);
-        int[] spawnerTid = {-1};
-        int[] mountNs = {-1};
+        return new ContainerStarter(Syscalls.LINUX).run(spec, overlay, stdio, confinement);
+    }
 
-        Thread spawner = Thread.ofPlatform().name("berth-spawner").unstarted(() -> {
-            try {
-                int tid = Libc.gettid();
-                boolean joined = confinement.enterCallingThread();
-                enterNamespaces(spec.linux());
-                mountNs[0] = Libc.open("/proc/thread-self/ns/mnt", Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
-                spawnerTid[0] = tid;
-                Trace.mark("namespaces entered");
-                terminal.set(new RootfsSetup(spec, overlay).build());
-                if (terminal.get() != null) {
-                    terminal.get().copyWindowSize(Terminal.userTerminal(stdio.userIn(), stdio.userOut()));
-                }
-                Trace.mark("rootfs built");
-                if (joined && spec.hasNamespace(NamespaceType.CGROUP)) {
-                    Libc.unshare(NamespaceType.CGROUP.cloneFlag());
-                }
-                Libc.unshare(NamespaceType.PID.cloneFlag());
-                String executable = resolveExecutable(spec.process());
-                takeIdentity(spec.process(), lastCap);
-                prepared.countDown();
-                Trace.mark("identity taken");
-                spawned.set(spawn(spec.process(), executable, stdio, terminal.get()));
-            } catch (Throwable t) {
-                spawned.set(t);
-            } finally {
-                prepared.countDown();
-            }
-        });
-        var helperFailure = new AtomicReference<Throwable>();
+    public ContainerProcess run(ContainerSpec spec, Overlay overlay, Stdio stdio, Confinement confinement) {
+        int lastCap = setup.lastCapability();
+        StartHandshake handshake = new StartHandshake();
+        Thread spawner = Thread.ofPlatform().name("berth-spawner").unstarted(
+                () -> spawnerSteps(spec, overlay, stdio, confinement, lastCap, handshake));
+        Throwable[] helperFailure = {null};
         Thread helper = Thread.ofPlatform().name("berth-proc").unstarted(() -> {
             try {
-                long deadline = System.nanoTime() + START_TIMEOUT_NANOS;
-                prepared.await(START_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
-                if (spawned.get() == null) {
-                    ProcMount.mountAndRelease(spec, spawnerTid[0], mountNs[0], () -> spawned.get() != null, deadline,
-                            confinement);
-                    Trace.mark("proc mounted, child released");
-                }
+                helperSteps(spec, confinement, handshake);
             } catch (Throwable t) {
-                helperFailure.set(t);
-                killChildOf(spawnerTid[0]);
+                helperFailure[0] = t;
+                killChildOf(handshake.spawnerTid());
             }
         });
         spawner.start();
         helper.start();
-        joinQuietly(spawner);
-        joinQuietly(helper);
-        Libc.closeQuietly(mountNs[0]);
+        ProcessSetup.joinQuietly(spawner);
+        ProcessSetup.joinQuietly(helper);
+        sys.closeQuietly(handshake.mountNamespaceFd());
 
-        Object result = spawned.get();
-        if (result instanceof Throwable failure) {
-            closeQuietly(terminal.get());
-            throw startFailure(spec, failure);
+        return switch (handshake.outcome()) {
+            case StartHandshake.Outcome.Failed failed -> {
+                closeQuietly(handshake.terminal());
+                throw ProcessSetup.startFailure(spec.process(), failed.cause());
+            }
+            case StartHandshake.Outcome.Spawned spawned -> {
+                int pidfd = sys.pidfdOpen(spawned.pid());
+                if (helperFailure[0] != null) {
+                    Libc.waitPidfd(pidfd, 0);
+                    sys.closeQuietly(pidfd);
+                    closeQuietly(handshake.terminal());
+                    throw ProcessSetup.startFailure(spec.process(), helperFailure[0]);
+                }
+                yield new ContainerProcess(spawned.pid(), pidfd, handshake.terminal());
+            }
+        };
+    }
+
+    /** The spawner thread: namespaces → mounts → pivot_root → PID namespace → identity → spawn. */
+    private void spawnerSteps(ContainerSpec spec, Overlay overlay, Stdio stdio, Confinement confinement, int lastCap,
+                              StartHandshake handshake) {
+        try {
+            int tid = sys.gettid();
+            boolean joined = confinement.enterCallingThread();
+            enterNamespaces(spec.linux());
+            handshake.inNamespaces(tid, sys.open("/proc/thread-self/ns/mnt", Libc.O_RDONLY | Libc.O_CLOEXEC, 0));
+            Trace.mark("namespaces entered");
+            Terminal terminal = new RootfsSetup(spec, overlay, sys).build();
+            handshake.terminalOpened(terminal);
+            if (terminal != null) {
+                terminal.copyWindowSize(Terminal.userTerminal(stdio.userIn(), stdio.userOut()));
+            }
+            Trace.mark("rootfs built");
+            if (joined && spec.hasNamespace(NamespaceType.CGROUP)) {
+                sys.unshare(NamespaceType.CGROUP.cloneFlag());
+            }
+            sys.unshare(NamespaceType.PID.cloneFlag());
+            String executable = setup.resolveExecutable(spec.process());
+            setup.takeIdentity(spec.process(), lastCap);
+            handshake.identityTaken();
+            Trace.mark("identity taken");
+            handshake.spawned(setup.spawn(spec.process(), executable, stdio, terminal, RootfsSetup.START_FIFO));
+        } catch (Throwable t) {
+            handshake.failed(t);
         }
-        int pid = (Integer) result;
-        int pidfd = Libc.pidfdOpen(pid);
-        if (helperFailure.get() != null) {
-            Libc.waitPidfd(pidfd, 0);
-            Libc.closeQuietly(pidfd);
-            closeQuietly(terminal.get());
-            throw startFailure(spec, helperFailure.get());
+    }
+
+    /** The helper thread: once the child exists, its /proc, its group, its OOM score; then its release. */
+    private void helperSteps(ContainerSpec spec, Confinement confinement, StartHandshake handshake) throws InterruptedException {
+        long deadline = System.nanoTime() + START_TIMEOUT_NANOS;
+        if (handshake.awaitSpawning(START_TIMEOUT_NANOS)) {
+            new ProcMount(sys, setup).mountAndRelease(spec, handshake.spawnerTid(), handshake.mountNamespaceFd(),
+                    handshake::spawnEnded, deadline, confinement);
+            Trace.mark("proc mounted, child released");
         }
-        return new ContainerProcess(pid, pidfd, terminal.get());
     }
 
     /**
      * Unshares the namespaces to create and joins the ones with a path; not the PID namespace (that comes
      * last) nor the cgroup one (created once the thread is in the container's group).
      */
-    private static void enterNamespaces(LinuxSpec linux) {
+    private void enterNamespaces(LinuxSpec linux) {
         int unshare = CLONE_FS;
         for (LinuxSpec.Namespace ns : linux.namespaces()) {
             if (ns.kind() != NamespaceType.PID && ns.kind() != NamespaceType.CGROUP && ns.path() == null) {
                 unshare |= ns.kind().cloneFlag();
             }
         }
-        Libc.unshare(unshare);
+        sys.unshare(unshare);
         for (LinuxSpec.Namespace ns : linux.namespaces()) {
             if (ns.path() != null) {
-                int fd = Libc.open(ns.path(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+                int fd = sys.open(ns.path(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
                 try {
-                    Libc.setns(fd, ns.kind().cloneFlag());
+                    sys.setns(fd, ns.kind().cloneFlag());
                 } finally {
-                    Libc.closeQuietly(fd);
+                    sys.closeQuietly(fd);
                 }
             }
         }
         if ((unshare & NamespaceType.NETWORK.cloneFlag()) != 0) {
-            Loopback.up();
+            sys.loopbackUp();
         }
-    }
-
-    /** Looks the command up in the container's PATH, from inside the container's root. */
-    static String resolveExecutable(ProcessSpec process) {
-        String command = process.args().getFirst();
-        if (command.contains("/")) {
-            if (!Files.exists(Path.of(command))) {
-                throw new BerthException(BerthException.NOT_FOUND,
-                        "exec: \"" + command + "\": no such file or directory", null);
-            }
-            return command;
-        }
-        String path = process.envValue("PATH");
-        for (String dir : (path == null ? "" : path).split(":")) {
-            if (dir.isEmpty()) {
-                continue;
-            }
-            String candidate = dir + "/" + command;
-            if (Libc.isExecutable(candidate) && !Files.isDirectory(Path.of(candidate))) {
-                return candidate;
-            }
-        }
-        throw new BerthException(BerthException.NOT_FOUND,
-                "exec: \"" + command + "\": executable file not found in $PATH", null);
-    }
-
-    /** The container's privileges, set on the spawner thread so the child inherits exactly them. */
-    static void takeIdentity(ProcessSpec process, int lastCap) {
-        long keep = Capabilities.mask(process.capabilities());
-        for (int cap = 0; cap <= lastCap; cap++) {
-            if ((keep & (1L << cap)) == 0) {
-                Libc.prctl(Libc.PR_CAPBSET_DROP, cap, 0);
-            }
-        }
-        ProcessSpec.User user = process.user();
-        Libc.setThreadIdentity(user.uid(), user.gid(),
-                user.additionalGids().stream().mapToInt(Integer::intValue).toArray());
-        if (user.uid() == 0) {
-            Libc.capset(keep, keep, 0);
-        } else {
-            Libc.capset(0, 0, 0);
-        }
-        if (process.noNewPrivileges()) {
-            Libc.prctl(Libc.PR_SET_NO_NEW_PRIVS, 1, 0);
-        }
-        Libc.umask(022);
-    }
-
-    static int spawn(ProcessSpec process, String executable, Stdio stdio, Terminal terminal) {
-        return spawn(process, executable, stdio, terminal, true);
-    }
-
-    /** posix_spawn of the command; waitForRelease: block on the start FIFO first (not for exec). */
-    static int spawn(ProcessSpec process, String executable, Stdio stdio, Terminal terminal, boolean waitForRelease) {
-        try (Spawn spawn = new Spawn()) {
-            spawn.newSession();
-            if (terminal != null) {
-                spawn.open(0, terminal.slavePath(), Libc.O_RDWR, 0).dup2(0, 1).dup2(0, 2);
-            } else if (stdio.stdin() == Stdin.NULL) {
-                spawn.open(0, "/dev/null", Libc.O_RDONLY, 0);
-            } else if (stdio.inputFd() >= 0) {
-                spawn.dup2(stdio.inputFd(), 0);
-            }
-            if (terminal == null && stdio.outputFd() >= 0) {
-                spawn.dup2(stdio.outputFd(), 1);
-            }
-            if (terminal == null && stdio.errorFd() >= 0) {
-                spawn.dup2(stdio.errorFd(), 2);
-            }
-            if (waitForRelease) {
-                spawn.open(3, RootfsSetup.START_FIFO, Libc.O_RDONLY, 0).close(3);
-            }
-            spawn.closeFrom(3);
-            return spawn.spawn(executable, process.args(), process.env());
-        }
-    }
-
-    static BerthException startFailure(ContainerSpec spec, Throwable failure) {
-        return startFailure(spec.process(), failure);
-    }
-
-    static BerthException startFailure(ProcessSpec process, Throwable failure) {
-        if (failure instanceof SyscallException se && se.call().equals("posix_spawn")) {
-            String command = process.args().getFirst();
-            return switch (se.errno()) {
-                case Errno.ENOENT -> new BerthException(BerthException.NOT_FOUND,
-                        "exec: \"" + command + "\": no such file or directory", se);
-                case Errno.EACCES -> new BerthException(BerthException.NOT_EXECUTABLE,
-                        "exec: \"" + command + "\": permission denied", se);
-                case Errno.ENOEXEC -> new BerthException(BerthException.NOT_EXECUTABLE,
-                        "exec: \"" + command + "\": exec format error", se);
-                default -> new BerthException(BerthException.NOT_EXECUTABLE,
-                        "exec: \"" + command + "\": " + Errno.name(se.errno()), se);
-            };
-        }
-        if (failure instanceof SyscallException se) {
-            return new BerthException("cannot start container: " + se.getMessage(), se);
-        }
-        if (failure instanceof BerthException be) {
-            return be;
-        }
-        return new BerthException("cannot start container: " + failure.getMessage(), failure);
     }
 
     /** Kills whatever the spawner thread started, so a blocked posix_spawn returns. */
-    private static void killChildOf(int tid) {
+    private void killChildOf(int tid) {
         if (tid < 0) {
             return;
         }
         try {
-            String children = Procfs.read("/proc/self/task/" + tid + "/children").trim();
-            for (String pid : children.split("\\s+")) {
+            for (String pid : sys.read("/proc/self/task/" + tid + "/children").trim().split("\\s+")) {
                 if (!pid.isEmpty()) {
-                    Libc.kill(Integer.parseInt(pid), 9);
+                    sys.kill(Integer.parseInt(pid), 9);
                 }
             }
-        } catch (Exception ignored) {
+        } catch (RuntimeException ignored) {
             // the spawner already ended: nothing to kill
-        }
-    }
-
-    static int lastCapability() {
-        try {
-            return Integer.parseInt(Procfs.read("/proc/sys/kernel/cap_last_cap").trim());
-        } catch (Exception e) {
-            return 40;
-        }
-    }
-
-    static void joinQuietly(Thread thread) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                thread.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.berth.runtime;
 
 import dev.berth.linux.Libc;
+import dev.berth.linux.Syscalls;
+import dev.berth.spec.NamespaceType;
 import dev.berth.spec.ProcessSpec;
 
 import java.util.List;
@@ -15,57 +17,67 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Exec {
     private static final int CLONE_FS = 0x200;
     /** Joined in this order; "mnt" last since it changes the thread's root. */
-    private static final List<String[]> NAMESPACES = List.of(new String[] {"cgroup", "33554432"},
-            new String[] {"ipc", "134217728"}, new String[] {"uts", "67108864"}, new String[] {"net", "1073741824"},
-            new String[] {"pid", "536870912"}, new String[] {"mnt", "131072"});
+    private static final List<NamespaceType> NAMESPACES = List.of(NamespaceType.CGROUP, NamespaceType.IPC,
+            NamespaceType.UTS, NamespaceType.NETWORK, NamespaceType.PID, NamespaceType.MOUNT);
 
-    private Exec() {}
+    private final Syscalls sys;
+    private final ProcessSetup setup;
+
+    public Exec(Syscalls sys) {
+        this.sys = sys;
+        this.setup = new ProcessSetup(sys);
+    }
 
     public static ContainerProcess exec(int targetPid, ProcessSpec process, Confinement confinement,
                                         ContainerStarter.Stdio stdio) {
-        int lastCap = ContainerStarter.lastCapability();
-        AtomicReference<Object> result = new AtomicReference<>();
+        return new Exec(Syscalls.LINUX).run(targetPid, process, confinement, stdio);
+    }
+
+    public ContainerProcess run(int targetPid, ProcessSpec process, Confinement confinement, ContainerStarter.Stdio stdio) {
+        int lastCap = setup.lastCapability();
+        AtomicReference<Object> result = new AtomicReference<>(); // the pid, or the failure
         AtomicReference<Terminal> terminal = new AtomicReference<>();
         Thread spawner = Thread.ofPlatform().name("berth-exec").unstarted(() -> {
             try {
                 int[] fds = new int[NAMESPACES.size()];
                 for (int i = 0; i < fds.length; i++) {
-                    fds[i] = Libc.open("/proc/" + targetPid + "/ns/" + NAMESPACES.get(i)[0], Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+                    fds[i] = sys.open("/proc/" + targetPid + "/ns/" + NAMESPACES.get(i).procName(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
                 }
                 confinement.enterCallingThread();
-                Libc.unshare(CLONE_FS);
+                sys.unshare(CLONE_FS);
                 try {
                     for (int i = 0; i < fds.length; i++) {
-                        Libc.setns(fds[i], Integer.parseInt(NAMESPACES.get(i)[1]));
+                        sys.setns(fds[i], NAMESPACES.get(i).cloneFlag());
                     }
                 } finally {
                     for (int fd : fds) {
-                        Libc.closeQuietly(fd);
+                        sys.closeQuietly(fd);
                     }
                 }
-                Libc.chdir(process.cwd());
+                sys.chdir(process.cwd());
                 if (process.terminal()) {
                     terminal.set(Terminal.open("/dev/pts/ptmx"));
                     terminal.get().copyWindowSize(Terminal.userTerminal(stdio.userIn(), stdio.userOut()));
-                    Libc.chown(terminal.get().slavePath(), process.user().uid(), process.user().gid());
+                    sys.chown(terminal.get().slavePath(), process.user().uid(), process.user().gid());
                 }
-                String executable = ContainerStarter.resolveExecutable(process);
-                ContainerStarter.takeIdentity(process, lastCap);
-                result.set(ContainerStarter.spawn(process, executable, stdio, terminal.get(), false));
+                String executable = setup.resolveExecutable(process);
+                setup.takeIdentity(process, lastCap);
+                result.set(setup.spawn(process, executable, stdio, terminal.get(), null));
             } catch (Throwable t) {
                 result.set(t);
             }
         });
         spawner.start();
-        ContainerStarter.joinQuietly(spawner);
+        ProcessSetup.joinQuietly(spawner);
         if (result.get() instanceof Throwable failure) {
             if (terminal.get() != null) {
                 terminal.get().close();
             }
-            throw ContainerStarter.startFailure(process, failure);
+            throw ProcessSetup.startFailure(process, failure);
         }
         int pid = (Integer) result.get();
         confinement.addProcess(pid);
-        return new ContainerProcess(pid, Libc.pidfdOpen(pid), terminal.get());
+        setup.applyOomScoreAdj(pid, process.oomScoreAdj());
+        return new ContainerProcess(pid, sys.pidfdOpen(pid), terminal.get());
     }
 }

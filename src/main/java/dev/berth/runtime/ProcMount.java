@@ -3,6 +3,7 @@ package dev.berth.runtime;
 import dev.berth.linux.Errno;
 import dev.berth.linux.Libc;
 import dev.berth.linux.SyscallException;
+import dev.berth.linux.Syscalls;
 import dev.berth.spec.ContainerSpec;
 
 import java.util.function.BooleanSupplier;
@@ -19,7 +20,13 @@ import java.util.function.BooleanSupplier;
 final class ProcMount {
     private static final long POLL_NANOS = 50_000;
 
-    private ProcMount() {}
+    private final Syscalls sys;
+    private final ProcessSetup setup;
+
+    ProcMount(Syscalls sys, ProcessSetup setup) {
+        this.sys = sys;
+        this.setup = setup;
+    }
 
     /**
      * @param spawnerTid  the thread whose pid_for_children namespace the container's is
@@ -27,60 +34,61 @@ final class ProcMount {
      * @param spawnEnded  true once posix_spawn has returned (then nothing waits for us any more)
      * @param deadlineNanos System.nanoTime() after which waiting is an error
      */
-    static void mountAndRelease(ContainerSpec spec, int spawnerTid, int mountNsFd, BooleanSupplier spawnEnded,
+    void mountAndRelease(ContainerSpec spec, int spawnerTid, int mountNsFd, BooleanSupplier spawnEnded,
                                 long deadlineNanos, Confinement confinement) {
         int pidns = awaitPidNamespace(spawnerTid, spawnEnded, deadlineNanos);
         if (pidns < 0) {
             return;
         }
-        confinement.addProcess(childOf(spawnerTid));
+        int child = childOf(spawnerTid);
+        confinement.addProcess(child);
+        setup.applyOomScoreAdj(child, spec.process().oomScoreAdj());
         int mountFd;
         try {
-            int fs = Libc.fsopen("proc");
+            int fs = sys.fsopen("proc");
             try {
-                Libc.fsconfig(fs, Libc.FSCONFIG_SET_FD, "pidns", null, pidns);
-                Libc.fsconfig(fs, Libc.FSCONFIG_CMD_CREATE, null, null, 0);
-                mountFd = Libc.fsmount(fs, Libc.MOUNT_ATTR_NOSUID | Libc.MOUNT_ATTR_NODEV | Libc.MOUNT_ATTR_NOEXEC);
+                sys.fsconfig(fs, Libc.FSCONFIG_SET_FD, "pidns", null, pidns);
+                sys.fsconfig(fs, Libc.FSCONFIG_CMD_CREATE, null, null, 0);
+                mountFd = sys.fsmount(fs, Libc.MOUNT_ATTR_NOSUID | Libc.MOUNT_ATTR_NODEV | Libc.MOUNT_ATTR_NOEXEC);
             } finally {
-                Libc.closeQuietly(fs);
+                sys.closeQuietly(fs);
             }
         } finally {
-            Libc.closeQuietly(pidns);
+            sys.closeQuietly(pidns);
         }
         try {
-            Libc.unshare(0x200 /* CLONE_FS */);
-            Libc.setns(mountNsFd, 0x20000 /* CLONE_NEWNS */);
-            Libc.moveMount(mountFd, "/proc");
+            sys.unshare(0x200 /* CLONE_FS */);
+            sys.setns(mountNsFd, 0x20000 /* CLONE_NEWNS */);
+            sys.moveMount(mountFd, "/proc");
         } finally {
-            Libc.closeQuietly(mountFd);
+            sys.closeQuietly(mountFd);
         }
         for (String path : spec.linux().maskedPaths()) {
             if (path.startsWith("/proc/")) {
-                RootfsSetup.maskPath(path);
+                RootfsSetup.maskPath(sys, path);
             }
         }
         for (String path : spec.linux().readonlyPaths()) {
-            RootfsSetup.readonlyPath(path);
+            RootfsSetup.readonlyPath(sys, path);
         }
         release(spawnEnded, deadlineNanos);
     }
 
     /** The process the spawner thread started (it exists once its pid_for_children namespace does). */
-    private static int childOf(int spawnerTid) {
+    private int childOf(int spawnerTid) {
         try {
-            return Integer.parseInt(dev.berth.linux.Procfs.read("/proc/self/task/" + spawnerTid + "/children").trim()
-                    .split("\\s+")[0]);
-        } catch (java.io.IOException | NumberFormatException e) {
+            return Integer.parseInt(sys.read("/proc/self/task/" + spawnerTid + "/children").trim().split("\\s+")[0]);
+        } catch (RuntimeException e) {
             throw new IllegalStateException("cannot find the container's first process", e);
         }
     }
 
     /** Opens the spawner's pid_for_children once its first child exists; -1 when the spawn ended first. */
-    private static int awaitPidNamespace(int spawnerTid, BooleanSupplier spawnEnded, long deadlineNanos) {
+    private int awaitPidNamespace(int spawnerTid, BooleanSupplier spawnEnded, long deadlineNanos) {
         String path = "/proc/self/task/" + spawnerTid + "/ns/pid_for_children";
         while (true) {
             try {
-                return Libc.open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+                return sys.open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
             } catch (SyscallException e) {
                 if (e.errno() != Errno.ENOENT) {
                     throw e;
@@ -93,12 +101,12 @@ final class ProcMount {
         }
     }
 
-    private static void release(BooleanSupplier spawnEnded, long deadlineNanos) {
+    private void release(BooleanSupplier spawnEnded, long deadlineNanos) {
         while (true) {
             try {
-                int fd = Libc.open(RootfsSetup.START_FIFO, Libc.O_WRONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC, 0);
-                Libc.close(fd);
-                Libc.unlink(RootfsSetup.START_FIFO);
+                int fd = sys.open(RootfsSetup.START_FIFO, Libc.O_WRONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC, 0);
+                sys.close(fd);
+                sys.unlink(RootfsSetup.START_FIFO);
                 return;
             } catch (SyscallException e) {
                 if (e.errno() != Errno.ENXIO) { // ENXIO: no reader yet

@@ -3,6 +3,7 @@ package dev.berth.runtime;
 import dev.berth.linux.Errno;
 import dev.berth.linux.Libc;
 import dev.berth.linux.SyscallException;
+import dev.berth.linux.Syscalls;
 import dev.berth.spec.ContainerSpec;
 import dev.berth.spec.MountSpec;
 import dev.berth.spec.NamespaceType;
@@ -37,17 +38,19 @@ final class RootfsSetup {
     private final ContainerSpec spec;
     private final Overlay overlay;
     private final Path root;
+    private final Syscalls sys;
 
-    RootfsSetup(ContainerSpec spec, Overlay overlay) {
+    RootfsSetup(ContainerSpec spec, Overlay overlay, Syscalls sys) {
         this.spec = spec;
         this.overlay = overlay;
+        this.sys = sys;
         this.root = Path.of(spec.root().path());
     }
 
     /** Everything up to and including pivot_root; returns the terminal's master when one was asked for. */
     Terminal build() {
-        Libc.mount(null, "/", null, MS_REC | MS_PRIVATE, null);
-        Libc.mount("overlay", root.toString(), "overlay", 0, overlay.mountData());
+        sys.mount(null, "/", null, MS_REC | MS_PRIVATE, null);
+        sys.mount("overlay", root.toString(), "overlay", 0, overlay.mountData());
         for (MountSpec mount : spec.mounts()) {
             if (!mount.type().equals("proc")) {
                 mount(mount);
@@ -58,19 +61,19 @@ final class RootfsSetup {
         createDevices();
         for (String path : spec.linux().maskedPaths()) {
             if (!path.startsWith("/proc/")) {
-                maskPath(SecureJoin.resolve(root, path).toString());
+                maskPath(sys, SecureJoin.resolve(root, path).toString());
             }
         }
         Terminal terminal = spec.process().terminal() ? openTerminal() : null;
         String fifo = root + START_FIFO;
-        Libc.mknod(fifo, S_IFIFO | 0600, 0, 0);
-        Libc.chmod(fifo, 0666); // the command may run as any user and must open it
+        sys.mknod(fifo, S_IFIFO | 0600, 0, 0);
+        sys.chmod(fifo, 0666); // the command may run as any user and must open it
         if (spec.hostname() != null && spec.hasNamespace(NamespaceType.UTS)) {
-            Libc.sethostname(spec.hostname());
+            sys.sethostname(spec.hostname());
         }
         mkdirs(SecureJoin.resolve(root, spec.process().cwd()));
         pivotRoot();
-        Libc.chdir(spec.process().cwd());
+        sys.chdir(spec.process().cwd());
         return terminal;
     }
 
@@ -78,18 +81,18 @@ final class RootfsSetup {
         Path target = SecureJoin.resolve(root, mount.destination());
         MountOptions options = MountOptions.parse(mount.options());
         if (options.isBind()) {
-            if (Files.isDirectory(Path.of(mount.source()))) {
+            if (sys.isDirectory(mount.source())) {
                 mkdirs(target);
             } else {
                 createFile(target);
             }
-            Libc.mount(mount.source(), target.toString(), null, options.flags() & ~MS_RDONLY, null);
+            sys.mount(mount.source(), target.toString(), null, options.flags() & ~MS_RDONLY, null);
             if (options.readonly()) {
-                Libc.mount(null, target.toString(), null, MS_BIND | MS_REMOUNT | MS_RDONLY, null);
+                sys.mount(null, target.toString(), null, MS_BIND | MS_REMOUNT | MS_RDONLY, null);
             }
         } else {
             mkdirs(target);
-            Libc.mount(mount.source(), target.toString(), mount.type(), options.flags(), options.data());
+            sys.mount(mount.source(), target.toString(), mount.type(), options.flags(), options.data());
         }
     }
 
@@ -97,44 +100,44 @@ final class RootfsSetup {
         String dev = root + "/dev/";
         for (Device device : DEVICES) {
             String path = dev + device.name();
-            Libc.mknod(path, S_IFCHR | 0666, device.major(), device.minor());
-            Libc.chmod(path, 0666);
+            sys.mknod(path, S_IFCHR | 0666, device.major(), device.minor());
+            sys.chmod(path, 0666);
         }
-        Libc.symlink("pts/ptmx", dev + "ptmx");
-        Libc.symlink("/proc/self/fd", dev + "fd");
-        Libc.symlink("/proc/self/fd/0", dev + "stdin");
-        Libc.symlink("/proc/self/fd/1", dev + "stdout");
-        Libc.symlink("/proc/self/fd/2", dev + "stderr");
-        Libc.symlink("/proc/kcore", dev + "core");
+        sys.symlink("pts/ptmx", dev + "ptmx");
+        sys.symlink("/proc/self/fd", dev + "fd");
+        sys.symlink("/proc/self/fd/0", dev + "stdin");
+        sys.symlink("/proc/self/fd/1", dev + "stdout");
+        sys.symlink("/proc/self/fd/2", dev + "stderr");
+        sys.symlink("/proc/kcore", dev + "core");
     }
 
     private Terminal openTerminal() {
         Terminal terminal = Terminal.open(root + "/dev/pts/ptmx");
         String slave = root + terminal.slavePath();
-        Libc.chown(slave, spec.process().user().uid(), spec.process().user().gid());
+        sys.chown(slave, spec.process().user().uid(), spec.process().user().gid());
         String console = root + "/dev/console";
         createFile(Path.of(console));
-        Libc.mount(slave, console, null, MS_BIND, null);
+        sys.mount(slave, console, null, MS_BIND, null);
         return terminal;
     }
 
     private void pivotRoot() {
-        Libc.chdir(root.toString());
-        Libc.pivotRoot(".", ".");
-        Libc.umount2(".", 2 /* MNT_DETACH */);
-        Libc.chdir("/");
+        sys.chdir(root.toString());
+        sys.pivotRoot(".", ".");
+        sys.umount2(".", 2 /* MNT_DETACH */);
+        sys.chdir("/");
         if (spec.root().readonly()) {
-            Libc.mount(null, "/", null, MS_BIND | MS_REMOUNT | MS_RDONLY, null);
+            sys.mount(null, "/", null, MS_BIND | MS_REMOUNT | MS_RDONLY, null);
         }
     }
 
     /** Hides path: /dev/null over a file, an empty read-only tmpfs over a directory; absent paths are fine. */
-    static void maskPath(String path) {
+    static void maskPath(Syscalls sys, String path) {
         try {
-            Libc.mount("/dev/null", path, null, MS_BIND, null);
+            sys.mount("/dev/null", path, null, MS_BIND, null);
         } catch (SyscallException e) {
             if (e.errno() == Errno.ENOTDIR) {
-                Libc.mount("tmpfs", path, "tmpfs", MS_RDONLY, null);
+                sys.mount("tmpfs", path, "tmpfs", MS_RDONLY, null);
             } else if (e.errno() != Errno.ENOENT) {
                 throw e;
             }
@@ -142,21 +145,21 @@ final class RootfsSetup {
     }
 
     /** Makes path read-only by bind-mounting it onto itself and remounting; absent paths are fine. */
-    static void readonlyPath(String path) {
+    static void readonlyPath(Syscalls sys, String path) {
         try {
-            Libc.mount(path, path, null, MS_BIND | MS_REC, null);
+            sys.mount(path, path, null, MS_BIND | MS_REC, null);
         } catch (SyscallException e) {
             if (e.errno() == Errno.ENOENT) {
                 return;
             }
             throw e;
         }
-        Libc.mount(null, path, null, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, null);
+        sys.mount(null, path, null, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, null);
     }
 
     /** mkdir -p with libc, since java.nio would resolve relative paths against the JVM's directory. */
-    private static void mkdirs(Path path) {
-        if (Files.isDirectory(path)) {
+    private void mkdirs(Path path) {
+        if (sys.isDirectory(path.toString())) {
             return;
         }
         Path parent = path.getParent();
@@ -164,7 +167,7 @@ final class RootfsSetup {
             mkdirs(parent);
         }
         try {
-            Libc.mkdir(path.toString(), 0755);
+            sys.mkdir(path.toString(), 0755);
         } catch (SyscallException e) {
             if (e.errno() != Errno.EEXIST) {
                 throw e;
@@ -172,11 +175,11 @@ final class RootfsSetup {
         }
     }
 
-    private static void createFile(Path path) {
-        if (Files.exists(path)) {
+    private void createFile(Path path) {
+        if (sys.exists(path.toString())) {
             return;
         }
         mkdirs(path.getParent());
-        Libc.close(Libc.open(path.toString(), Libc.O_CREAT | Libc.O_WRONLY | Libc.O_CLOEXEC, 0644));
+        sys.close(sys.open(path.toString(), Libc.O_CREAT | Libc.O_WRONLY | Libc.O_CLOEXEC, 0644));
     }
 }

@@ -2,6 +2,7 @@ package dev.berth.runtime;
 
 import dev.berth.linux.Errno;
 import dev.berth.linux.Libc;
+import dev.berth.linux.Tty;
 import dev.berth.linux.SyscallException;
 
 import java.lang.foreign.Arena;
@@ -32,8 +33,8 @@ public final class Terminal implements AutoCloseable {
         int master = Libc.open(ptmxPath, Libc.O_RDWR | Libc.O_NOCTTY | Libc.O_CLOEXEC, 0);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment value = arena.allocate(JAVA_INT);
-            Libc.ioctl(master, Libc.TIOCSPTLCK, value); // value 0: unlock the slave
-            Libc.ioctl(master, Libc.TIOCGPTN, value);
+            Libc.ioctl(master, Tty.TIOCSPTLCK, value); // value 0: unlock the slave
+            Libc.ioctl(master, Tty.TIOCGPTN, value);
             return new Terminal(master, value.get(JAVA_INT, 0));
         } catch (RuntimeException e) {
             Libc.closeQuietly(master);
@@ -48,7 +49,7 @@ public final class Terminal implements AutoCloseable {
 
     /** The user's terminal among in and out (-1 when neither is one). */
     static int userTerminal(int in, int out) {
-        return Libc.isatty(in) ? in : Libc.isatty(out) ? out : -1;
+        return Tty.isatty(in) ? in : Tty.isatty(out) ? out : -1;
     }
 
     /** Gives the container's terminal the size of the user's, when the user is on one. */
@@ -65,8 +66,8 @@ public final class Terminal implements AutoCloseable {
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment size = arena.allocate(8);
-            Libc.ioctl(from, Libc.TIOCGWINSZ, size);
-            Libc.ioctl(master, Libc.TIOCSWINSZ, size);
+            Libc.ioctl(from, Tty.TIOCGWINSZ, size);
+            Libc.ioctl(master, Tty.TIOCSWINSZ, size);
         }
     }
 
@@ -75,14 +76,14 @@ public final class Terminal implements AutoCloseable {
      * container, the container to out.
      */
     public void attach(int in, int out) {
-        if (Libc.isatty(in)) {
+        if (Tty.isatty(in)) {
             Arena arena = Arena.ofAuto();
-            savedHostMode = arena.allocate(Libc.TERMIOS_SIZE);
-            Libc.tcgetattr(in, savedHostMode);
-            MemorySegment raw = arena.allocate(Libc.TERMIOS_SIZE);
+            savedHostMode = arena.allocate(Tty.TERMIOS_SIZE);
+            Tty.tcgetattr(in, savedHostMode);
+            MemorySegment raw = arena.allocate(Tty.TERMIOS_SIZE);
             raw.copyFrom(savedHostMode);
-            Libc.cfmakeraw(raw);
-            Libc.tcsetattr(in, raw);
+            Tty.cfmakeraw(raw);
+            Tty.tcsetattr(in, raw);
             userIn = in;
         }
         Thread.ofPlatform().daemon().name("berth-tty-in").start(() -> copy(in, master));
@@ -122,7 +123,7 @@ public final class Terminal implements AutoCloseable {
     @Override
     public void close() {
         if (savedHostMode != null) {
-            Libc.tcsetattr(userIn, savedHostMode);
+            Tty.tcsetattr(userIn, savedHostMode);
             savedHostMode = null;
         }
         Libc.closeQuietly(master);

@@ -2,22 +2,27 @@ package dev.berth.spec;
 
 /** The namespace types of OCI {@code linux.namespaces}, with their clone(2) flags. */
 public enum NamespaceType {
-    PID("pid", 0x20000000),
-    NETWORK("network", 0x40000000),
-    MOUNT("mount", 0x00020000),
-    IPC("ipc", 0x08000000),
-    UTS("uts", 0x04000000),
-    CGROUP("cgroup", 0x02000000);
+    PID("pid", "pid", 0x20000000),
+    NETWORK("network", "net", 0x40000000),
+    MOUNT("mount", "mnt", 0x00020000),
+    IPC("ipc", "ipc", 0x08000000),
+    UTS("uts", "uts", 0x04000000),
+    CGROUP("cgroup", "cgroup", 0x02000000);
 
     private final String ociName;
+    private final String procName;
     private final int cloneFlag;
 
-    NamespaceType(String ociName, int cloneFlag) {
+    NamespaceType(String ociName, String procName, int cloneFlag) {
         this.ociName = ociName;
+        this.procName = procName;
         this.cloneFlag = cloneFlag;
     }
 
     public String ociName() { return ociName; }
+
+    /** The namespace's file under /proc/PID/ns. */
+    public String procName() { return procName; }
 
     public static NamespaceType fromOciName(String name) {
         for (NamespaceType type : values()) {

@@ -2,7 +2,11 @@ package dev.berth.spec;
 
 import java.util.List;
 
-/** The container's first process (OCI {@code process}). */
+/**
+ * The container's first process (OCI {@code process}).
+ *
+ * @param oomScoreAdj the process's /proc/PID/oom_score_adj (OCI {@code process.oomScoreAdj}), null to inherit
+ */
 public record ProcessSpec(
         boolean terminal,
         User user,
@@ -10,7 +14,8 @@ public record ProcessSpec(
         List<String> env,
         String cwd,
         List<String> capabilities,
-        boolean noNewPrivileges) {
+        boolean noNewPrivileges,
+        Integer oomScoreAdj) {
 
     public ProcessSpec {
         args = List.copyOf(args);
