@@ -1,14 +1,10 @@
 package dev.berth.linux;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
+import static dev.berth.linux.Native.call;
+import static dev.berth.linux.Native.str;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -23,11 +19,6 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * are those of x86_64.
  */
 public final class Libc {
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-            CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
     public static final int AT_FDCWD = -100;
     public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_EXCL = 0200,
@@ -41,145 +32,49 @@ public final class Libc {
             SYS_MOVE_MOUNT = 429, SYS_FSOPEN = 430, SYS_FSCONFIG = 431, SYS_FSMOUNT = 432,
             SYS_PIDFD_OPEN = 434, SYS_KCMP = 312;
 
-    private static final Downcall UNSHARE = errnoFn("unshare", JAVA_INT, JAVA_INT);
-    private static final Downcall SETNS = errnoFn("setns", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final Downcall MOUNT =
-            errnoFn("mount", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
-    private static final Downcall UMOUNT2 = errnoFn("umount2", JAVA_INT, ADDRESS, JAVA_INT);
-    private static final Downcall SETHOSTNAME = errnoFn("sethostname", JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final Downcall CHDIR = errnoFn("chdir", JAVA_INT, ADDRESS);
-    private static final Downcall FCHDIR = errnoFn("fchdir", JAVA_INT, JAVA_INT);
-    private static final Downcall OPENAT = errnoVariadic("openat", 3, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    private static final Downcall CLOSE = errnoFn("close", JAVA_INT, JAVA_INT);
-    private static final Downcall READ = errnoFn("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final Downcall WRITE = errnoFn("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final Downcall LSEEK = errnoFn("lseek", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
-    private static final Downcall FCNTL = errnoVariadic("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final Downcall MKNODAT = errnoFn("mknodat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG);
-    private static final Downcall MKFIFOAT = errnoFn("mkfifoat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final Downcall MKDIRAT = errnoFn("mkdirat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final Downcall FCHMODAT = errnoFn("fchmodat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    private static final Downcall UNLINKAT = errnoFn("unlinkat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final Downcall SYMLINKAT = errnoFn("symlinkat", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS);
-    private static final Downcall FCHOWNAT = errnoFn("fchownat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final Downcall SOCKET = errnoFn("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final Downcall SEND = errnoFn("send", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-    private static final Downcall RECV = errnoFn("recv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-    private static final Downcall ACCESS = errnoFn("access", JAVA_INT, ADDRESS, JAVA_INT);
-    private static final Downcall UMASK = fn("umask", JAVA_INT, JAVA_INT);
-    private static final Downcall KILL = errnoFn("kill", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final Downcall WAITID = errnoFn("waitid", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final Downcall POLL = errnoFn("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-    private static final Downcall PRCTL =
-            errnoVariadic("prctl", 1, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-    private static final Downcall IOCTL = errnoVariadic("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
-    private static final Downcall TCGETATTR = errnoFn("tcgetattr", JAVA_INT, JAVA_INT, ADDRESS);
-    private static final Downcall TCSETATTR = errnoFn("tcsetattr", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
-    private static final Downcall CFMAKERAW = new Downcall("cfmakeraw", FunctionDescriptor.ofVoid(ADDRESS));
-    private static final Downcall ISATTY = fn("isatty", JAVA_INT, JAVA_INT);
-    private static final Downcall GETEUID = fn("geteuid", JAVA_INT);
-    private static final Downcall GETPID = fn("getpid", JAVA_INT);
-    private static final Downcall SETSID = errnoFn("setsid", JAVA_INT);
-    private static final Downcall SYSCALL6 = errnoVariadic("syscall", 1, JAVA_LONG,
+    private static final Native.Downcall UNSHARE = Native.errnoFn("unshare", JAVA_INT, JAVA_INT);
+    private static final Native.Downcall SETNS = Native.errnoFn("setns", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final Native.Downcall MOUNT =
+            Native.errnoFn("mount", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
+    private static final Native.Downcall UMOUNT2 = Native.errnoFn("umount2", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Native.Downcall SETHOSTNAME = Native.errnoFn("sethostname", JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final Native.Downcall CHDIR = Native.errnoFn("chdir", JAVA_INT, ADDRESS);
+    private static final Native.Downcall FCHDIR = Native.errnoFn("fchdir", JAVA_INT, JAVA_INT);
+    private static final Native.Downcall OPENAT = Native.errnoVariadic("openat", 3, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private static final Native.Downcall CLOSE = Native.errnoFn("close", JAVA_INT, JAVA_INT);
+    private static final Native.Downcall READ = Native.errnoFn("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final Native.Downcall WRITE = Native.errnoFn("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final Native.Downcall LSEEK = Native.errnoFn("lseek", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
+    private static final Native.Downcall FCNTL = Native.errnoVariadic("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final Native.Downcall MKNODAT = Native.errnoFn("mknodat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG);
+    private static final Native.Downcall MKFIFOAT = Native.errnoFn("mkfifoat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Native.Downcall MKDIRAT = Native.errnoFn("mkdirat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Native.Downcall FCHMODAT = Native.errnoFn("fchmodat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private static final Native.Downcall UNLINKAT = Native.errnoFn("unlinkat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Native.Downcall SYMLINKAT = Native.errnoFn("symlinkat", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS);
+    private static final Native.Downcall FCHOWNAT = Native.errnoFn("fchownat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final Native.Downcall SOCKET = Native.errnoFn("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final Native.Downcall SEND = Native.errnoFn("send", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final Native.Downcall RECV = Native.errnoFn("recv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final Native.Downcall ACCESS = Native.errnoFn("access", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Native.Downcall UMASK = Native.fn("umask", JAVA_INT, JAVA_INT);
+    private static final Native.Downcall KILL = Native.errnoFn("kill", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final Native.Downcall WAITID = Native.errnoFn("waitid", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Native.Downcall POLL = Native.errnoFn("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final Native.Downcall PRCTL =
+            Native.errnoVariadic("prctl", 1, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final Native.Downcall IOCTL = Native.errnoVariadic("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
+    private static final Native.Downcall GETEUID = Native.fn("geteuid", JAVA_INT);
+    private static final Native.Downcall GETPID = Native.fn("getpid", JAVA_INT);
+    private static final Native.Downcall SETSID = Native.errnoFn("setsid", JAVA_INT);
+    private static final Native.Downcall SYSCALL6 = Native.errnoVariadic("syscall", 1, JAVA_LONG,
             JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-
-    // posix_spawn family: these return an error number instead of setting errno.
-    private static final Downcall POSIX_SPAWN =
-            fn("posix_spawn", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
-    static final Downcall FA_INIT = fn("posix_spawn_file_actions_init", JAVA_INT, ADDRESS);
-    static final Downcall FA_DESTROY = fn("posix_spawn_file_actions_destroy", JAVA_INT, ADDRESS);
-    static final Downcall FA_ADDOPEN =
-            fn("posix_spawn_file_actions_addopen", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    static final Downcall FA_ADDDUP2 = fn("posix_spawn_file_actions_adddup2", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    static final Downcall FA_ADDCLOSE = fn("posix_spawn_file_actions_addclose", JAVA_INT, ADDRESS, JAVA_INT);
-    static final Downcall FA_ADDCLOSEFROM = fn("posix_spawn_file_actions_addclosefrom_np", JAVA_INT, ADDRESS, JAVA_INT);
-    static final Downcall ATTR_INIT = fn("posix_spawnattr_init", JAVA_INT, ADDRESS);
-    static final Downcall ATTR_DESTROY = fn("posix_spawnattr_destroy", JAVA_INT, ADDRESS);
-    static final Downcall ATTR_SETFLAGS = fn("posix_spawnattr_setflags", JAVA_INT, ADDRESS, JAVA_SHORT);
-    static final Downcall ATTR_SETSIGMASK = fn("posix_spawnattr_setsigmask", JAVA_INT, ADDRESS, ADDRESS);
-    static final Downcall ATTR_SETSIGDEFAULT = fn("posix_spawnattr_setsigdefault", JAVA_INT, ADDRESS, ADDRESS);
-    static final Downcall SIGEMPTYSET = fn("sigemptyset", JAVA_INT, ADDRESS);
-    static final Downcall SIGFILLSET = fn("sigfillset", JAVA_INT, ADDRESS);
 
     private Libc() {}
 
-    // ---- binding helpers -------------------------------------------------------------------------
-
-    /**
-     * A libc function, linked on first use: linking every binding up front costs tens of milliseconds of
-     * start-up, and most commands use a handful.
-     */
-    static final class Downcall {
-        private final String name;
-        private final FunctionDescriptor descriptor;
-        private final Linker.Option[] options;
-        private volatile MethodHandle handle;
-
-        Downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-            this.name = name;
-            this.descriptor = descriptor;
-            this.options = options;
-        }
-
-        MethodHandle handle() {
-            MethodHandle h = handle;
-            if (h == null) {
-                h = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), descriptor, options);
-                handle = h;
-            }
-            return h;
-        }
-    }
-
     /** Links every binding now: for the AOT training run, so the cache holds what linking produces. */
     public static void linkAll() {
-        for (var field : Libc.class.getDeclaredFields()) {
-            if (field.getType() == Downcall.class) {
-                try {
-                    ((Downcall) field.get(null)).handle();
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
-    }
-
-    private static Downcall fn(String name, MemoryLayout result, MemoryLayout... args) {
-        return new Downcall(name, FunctionDescriptor.of(result, args));
-    }
-
-    private static Downcall errnoFn(String name, MemoryLayout result, MemoryLayout... args) {
-        return new Downcall(name, FunctionDescriptor.of(result, args), CAPTURE_ERRNO);
-    }
-
-    private static Downcall errnoVariadic(String name, int firstVariadic, MemoryLayout result, MemoryLayout... args) {
-        return new Downcall(name, FunctionDescriptor.of(result, args), CAPTURE_ERRNO,
-                Linker.Option.firstVariadicArg(firstVariadic));
-    }
-
-    /** Runs one errno-capturing call; returns its result, or throws when it is negative. */
-    private static long call(String name, String subject, Invocation invocation) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            long result = invocation.invoke(state, arena);
-            if (result < 0) {
-                throw new SyscallException(name, subject, (int) ERRNO.get(state, 0L));
-            }
-            return result;
-        } catch (SyscallException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("native call " + name + " failed", t);
-        }
-    }
-
-    @FunctionalInterface
-    private interface Invocation {
-        long invoke(MemorySegment callState, Arena arena) throws Throwable;
-    }
-
-    private static MemorySegment str(Arena arena, String s) {
-        return s == null ? MemorySegment.NULL : arena.allocateFrom(s);
+        Native.linkAll(Libc.class, Tty.class, Spawn.class);
     }
 
     // ---- namespaces, mounts -----------------------------------------------------------------------
@@ -511,63 +406,10 @@ public final class Libc {
         return (long) SYSCALL6.handle().invokeExact(state, number, a1, a2, a3, a4, a5, a6);
     }
 
-    // ---- terminals ----------------------------------------------------------------------------------
-
-    public static final long TIOCGWINSZ = 0x5413, TIOCSWINSZ = 0x5414, TIOCGPTN = 0x80045430L, TIOCSPTLCK = 0x40045431L;
+    // ---- ioctl ---------------------------------------------------------------------------------------
 
     public static void ioctl(int fd, long request, MemorySegment arg) {
         call("ioctl", "0x" + Long.toHexString(request), (st, a) -> (int) IOCTL.handle().invokeExact(st, fd, request, arg));
     }
 
-    public static boolean isatty(int fd) {
-        try {
-            return (int) ISATTY.handle().invokeExact(fd) == 1;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-    }
-
-    public static final int TERMIOS_SIZE = 60, TCSANOW = 0;
-
-    public static void tcgetattr(int fd, MemorySegment termios) {
-        call("tcgetattr", null, (st, a) -> (int) TCGETATTR.handle().invokeExact(st, fd, termios));
-    }
-
-    public static void tcsetattr(int fd, MemorySegment termios) {
-        call("tcsetattr", null, (st, a) -> (int) TCSETATTR.handle().invokeExact(st, fd, TCSANOW, termios));
-    }
-
-    public static void cfmakeraw(MemorySegment termios) {
-        try {
-            CFMAKERAW.handle().invokeExact(termios);
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-    }
-
-    // ---- posix_spawn --------------------------------------------------------------------------------
-
-    /** posix_spawn(3); returns the pid, or throws with the error it reported (exec failures included). */
-    public static int posixSpawn(String path, MemorySegment fileActions, MemorySegment attr,
-                                 MemorySegment argv, MemorySegment envp) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment pid = arena.allocate(JAVA_INT);
-            int rc = (int) POSIX_SPAWN.handle().invokeExact(pid, arena.allocateFrom(path), fileActions, attr, argv, envp);
-            if (rc != 0) {
-                throw new SyscallException("posix_spawn", path, rc);
-            }
-            return pid.get(JAVA_INT, 0);
-        } catch (SyscallException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-    }
-
-    static int check(String name, int rc) {
-        if (rc != 0) {
-            throw new SyscallException(name, null, rc);
-        }
-        return rc;
-    }
 }
