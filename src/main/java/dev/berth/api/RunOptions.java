@@ -1,53 +1,70 @@
 package dev.berth.api;
 
+import dev.berth.spec.NetworkMode;
 import dev.berth.spec.ResourcesSpec;
 
 import java.util.List;
 
 /**
- * What a user asks of {@code berth run}, before it is checked and converted into a container spec.
+ * What a user asks of {@code berth run}, before it is checked and converted into a container spec. Built
+ * with {@link #builder}; travels as JSON to the supervisor for {@code run -d}.
  *
  * @param image   an image name, or null when {@code rootfs} is given
  * @param rootfs  an absolute directory to run as the container's root (the seed's my_container), or null
  * @param command the command and its arguments; empty for the image's default
- * @param network "none" (own namespace, only lo), "host", "container:NAME", or a network's name
- * @param ip      a static address on that network, or null for the next free one
- * @param publish -p specs: [hostIP:]hostPort:containerPort[/protocol]
- * @param dns     resolv.conf overrides (--dns, --dns-search, --dns-option), empty for the host's
- * @param addHosts --add-host NAME:IP entries (IP may be host-gateway)
- * @param restart the restart policy: no, on-failure[:N], always, unless-stopped
- * @param detach  started by the supervisor, in the background
  */
 public record RunOptions(
         String image,
         String rootfs,
         List<String> command,
         String name,
-        String hostname,
-        List<String> env,
-        String workdir,
-        String user,
-        boolean tty,
-        boolean interactive,
-        boolean autoRemove,
-        String network,
-        String ip,
-        boolean readOnly,
-        List<String> publish,
-        Dns dns,
-        List<String> addHosts,
+        Process process,
+        Network network,
         ResourcesSpec resources,
-        Integer oomScoreAdj,
-        String restart,
-        boolean detach,
-        List<String> aliases) {
+        Lifecycle lifecycle) {
 
     public RunOptions {
         command = List.copyOf(command);
-        env = List.copyOf(env);
-        publish = List.copyOf(publish);
-        addHosts = List.copyOf(addHosts);
-        aliases = aliases == null ? List.of() : List.copyOf(aliases);
+    }
+
+    /**
+     * The first process: -e, -w, -u, -t, -i, -h, --read-only (its root), --oom-score-adj.
+     *
+     * @param oomScoreAdj null to inherit berth's
+     */
+    public record Process(String hostname, List<String> env, String workdir, String user, boolean tty,
+                          boolean interactive, boolean readOnly, Integer oomScoreAdj) {
+        public Process {
+            env = List.copyOf(env);
+        }
+    }
+
+    /**
+     * Where it lives on the network.
+     *
+     * @param mode     "none" (own namespace, only lo), "host", "container:NAME", or a network's name
+     * @param ip       a static address on that network, or null for the next free one
+     * @param publish  -p specs: [hostIP:]hostPort:containerPort[/protocol]
+     * @param dns      resolv.conf overrides (--dns, --dns-search, --dns-option), empty for the host's
+     * @param addHosts --add-host NAME:IP entries (IP may be host-gateway)
+     * @param aliases  --network-alias names in the network's DNS
+     */
+    public record Network(String mode, String ip, List<String> publish, Dns dns, List<String> addHosts,
+                          List<String> aliases) {
+        public Network {
+            publish = List.copyOf(publish);
+            addHosts = List.copyOf(addHosts);
+            aliases = aliases == null ? List.of() : List.copyOf(aliases);
+        }
+
+        /** The mode, parsed (a bad one is a clear error). */
+        public NetworkMode parsedMode() {
+            try {
+                return NetworkMode.parse(mode);
+            } catch (IllegalArgumentException e) {
+                throw new dev.berth.BerthException(e.getMessage());
+            }
+        }
     }
 
     /** --dns, --dns-search, --dns-option. */
@@ -61,9 +78,97 @@ public record RunOptions(
         }
     }
 
+    /**
+     * @param restart the restart policy: no, on-failure[:N], always, unless-stopped
+     * @param detach  started by the supervisor, in the background
+     */
+    public record Lifecycle(boolean autoRemove, String restart, boolean detach) {}
+
     /** The options of {@code berth run IMAGE COMMAND...} with everything else at its default. */
     public static RunOptions of(String image, List<String> command) {
-        return new RunOptions(image, null, command, null, null, List.of(), null, null, false, false, false, "none", null, false, List.of(),
-                Dns.HOST, List.of(), ResourcesSpec.NONE, null, "no", false, List.of());
+        return builder().image(image).command(command).build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Every option at the default of {@code berth run}, but --network none. */
+    public static final class Builder {
+        private String image;
+        private String rootfs;
+        private List<String> command = List.of();
+        private String name;
+        private String hostname;
+        private List<String> env = List.of();
+        private String workdir;
+        private String user;
+        private boolean tty;
+        private boolean interactive;
+        private boolean readOnly;
+        private Integer oomScoreAdj;
+        private String network = "none";
+        private String ip;
+        private List<String> publish = List.of();
+        private Dns dns = Dns.HOST;
+        private List<String> addHosts = List.of();
+        private List<String> aliases = List.of();
+        private ResourcesSpec resources = ResourcesSpec.NONE;
+        private boolean autoRemove;
+        private String restart = "no";
+        private boolean detach;
+
+        private Builder() {}
+
+        public Builder image(String value) { image = value; return this; }
+
+        public Builder rootfs(String value) { rootfs = value; return this; }
+
+        public Builder command(List<String> value) { command = value; return this; }
+
+        public Builder name(String value) { name = value; return this; }
+
+        public Builder hostname(String value) { hostname = value; return this; }
+
+        public Builder env(List<String> value) { env = value; return this; }
+
+        public Builder workdir(String value) { workdir = value; return this; }
+
+        public Builder user(String value) { user = value; return this; }
+
+        public Builder tty(boolean value) { tty = value; return this; }
+
+        public Builder interactive(boolean value) { interactive = value; return this; }
+
+        public Builder readOnly(boolean value) { readOnly = value; return this; }
+
+        public Builder oomScoreAdj(Integer value) { oomScoreAdj = value; return this; }
+
+        public Builder network(String value) { network = value; return this; }
+
+        public Builder ip(String value) { ip = value; return this; }
+
+        public Builder publish(List<String> value) { publish = value; return this; }
+
+        public Builder dns(Dns value) { dns = value; return this; }
+
+        public Builder addHosts(List<String> value) { addHosts = value; return this; }
+
+        public Builder aliases(List<String> value) { aliases = value; return this; }
+
+        public Builder resources(ResourcesSpec value) { resources = value; return this; }
+
+        public Builder autoRemove(boolean value) { autoRemove = value; return this; }
+
+        public Builder restart(String value) { restart = value; return this; }
+
+        public Builder detach(boolean value) { detach = value; return this; }
+
+        public RunOptions build() {
+            return new RunOptions(image, rootfs, command, name,
+                    new Process(hostname, env, workdir, user, tty, interactive, readOnly, oomScoreAdj),
+                    new Network(network, ip, publish, dns, addHosts, aliases), resources,
+                    new Lifecycle(autoRemove, restart, detach));
+        }
     }
 }

@@ -30,28 +30,28 @@ final class SpecConverter {
         if (args.isEmpty()) {
             throw new BerthException("no command specified");
         }
-        String cwd = options.workdir() != null ? options.workdir()
+        String cwd = options.process().workdir() != null ? options.process().workdir()
                 : image != null && image.workingDir() != null ? image.workingDir() : "/";
         if (!cwd.startsWith("/")) {
             throw new BerthException("the working directory '" + cwd + "' is invalid: it must be an absolute path");
         }
-        String hostname = options.hostname() != null ? options.hostname() : name;
+        String hostname = options.process().hostname() != null ? options.process().hostname() : name;
         if (!(network instanceof NetworkPlacement.Host) && !hostname.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
             throw new BerthException("invalid hostname '" + hostname + "'");
         }
-        UserLookup.Resolved user = new UserLookup(lower).resolve(options.user());
+        UserLookup.Resolved user = new UserLookup(lower).resolve(options.process().user());
 
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", Defaults.PATH);
         env.put("HOSTNAME", hostname);
         env.put("HOME", user.home());
-        if (options.tty()) {
+        if (options.process().tty()) {
             env.put("TERM", "xterm");
         }
         if (image != null) {
             image.env().forEach(e -> putEnv(env, e, hostEnv));
         }
-        options.env().forEach(e -> putEnv(env, e, hostEnv));
+        options.process().env().forEach(e -> putEnv(env, e, hostEnv));
 
         List<LinuxSpec.Namespace> namespaces = new ArrayList<>();
         for (NamespaceType type : List.of(NamespaceType.PID, NamespaceType.IPC, NamespaceType.UTS, NamespaceType.MOUNT,
@@ -64,11 +64,11 @@ final class SpecConverter {
             case NetworkPlacement.Join join -> namespaces.add(new LinuxSpec.Namespace(NamespaceType.NETWORK, join.path()));
         }
 
-        ProcessSpec process = new ProcessSpec(options.tty(), user.user(), args,
+        ProcessSpec process = new ProcessSpec(options.process().tty(), user.user(), args,
                 env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList(), cwd,
-                Defaults.CAPABILITIES, true);
+                Defaults.CAPABILITIES, true, options.process().oomScoreAdj());
         return new ContainerSpec(ContainerSpec.OCI_VERSION, process,
-                new ContainerSpec.Root(merged.toString(), options.readOnly()), hostname, Defaults.MOUNTS,
+                new ContainerSpec.Root(merged.toString(), options.process().readOnly()), hostname, Defaults.MOUNTS,
                 new LinuxSpec(namespaces, Defaults.MASKED_PATHS, Defaults.READONLY_PATHS, options.resources(),
                         "berth/" + name),
                 Map.of("dev.berth.name", name));

@@ -40,8 +40,9 @@ final class AotTraining {
             Main.addSubcommands(cli, null);
             cli.parseArgs(args);
         }
-        ContainerRecord record = new ContainerRecord("0".repeat(64), "n", "busybox", "/", List.of("true"),
-                "2026-01-01T00:00:00Z", ContainerRecord.Status.RUNNING, 1, 1, null, null, null, true, "none", null, List.of(), false, "no", 0, false, List.of());
+        ContainerRecord record = ContainerRecord.beingCreated("0".repeat(64), "n", "2026-01-01T00:00:00Z",
+                new ContainerRecord.Source("busybox", "/", List.of("true")), 1, 1,
+                new ContainerRecord.Network("none", null, List.of(), List.of()), new ContainerRecord.Policy(true, "no", 0, false));
         Json.parse(Json.render(record), ContainerRecord.class);
         Json.parse(Json.render(new ImageRecord("b", "t", "s", List.of("sh"), List.of(), "/")), ImageRecord.class);
         Json.render(RunOptions.of("busybox", List.of("true")));

@@ -1,9 +1,9 @@
 package dev.berth.cli;
 
+import dev.berth.api.Host;
 import dev.berth.daemon.Request;
 import dev.berth.daemon.Supervisor;
 import dev.berth.daemon.SupervisorClient;
-import dev.berth.linux.Libc;
 import dev.berth.state.BerthPaths;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,21 +29,11 @@ final class DaemonCommand implements Callable<Integer> {
         if (stop) {
             if (SupervisorClient.running(paths)) {
                 int pid = Integer.parseInt(Lifecycle.ask(spec, Request.of("ping", null)));
-                int pidfd = Libc.pidfdOpen(pid);
-                try {
-                    Lifecycle.ask(spec, Request.of("shutdown", null));
-                    Libc.poll(pidfd, Libc.POLLIN, 10_000); // returns once it has exited
-                } finally {
-                    Libc.closeQuietly(pidfd);
-                }
+                Host.awaitExit(pid, 10_000, () -> Lifecycle.ask(spec, Request.of("shutdown", null)));
             }
             return 0;
         }
-        try {
-            Libc.setsid(); // its own session: the terminal that started it can go away
-        } catch (RuntimeException alreadyLeader) {
-            // started from a shell as a session leader: nothing to change
-        }
+        Host.leaveTerminalSession();
         new Supervisor(paths, Main::executeDelegated).run();
         return 0;
     }

@@ -1,11 +1,10 @@
 package dev.berth.cli;
 
-import dev.berth.Explain;
+import dev.berth.api.Host;
 import dev.berth.api.Berth;
 import dev.berth.api.Container;
 import dev.berth.api.RunOptions;
 import dev.berth.image.BusyboxImage;
-import dev.berth.linux.Procfs;
 import dev.berth.runtime.ContainerProcess;
 import dev.berth.runtime.ContainerStarter;
 import dev.berth.state.BerthPaths;
@@ -54,7 +53,7 @@ final class DemoCommand implements Callable<Integer> {
             out.println("    $ " + command);
             out.flush();
         });
-        List<String> networksBefore = berth.networks().list().stream().map(n -> n.name()).toList();
+        List<String> networksBefore = berth.listNetworks().stream().map(n -> n.name()).toList();
         String suffix = Long.toHexString(System.nanoTime() & 0xffffff);
         try {
             step("0. The root filesystem (Part 1's my_container): berth's built-in busybox image");
@@ -78,9 +77,9 @@ final class DemoCommand implements Callable<Integer> {
 
             step("Section 5. A service on :8080 inside the container");
             say("listening on :8080 in the host's own namespace? "
-                    + (listens(Path.of("/proc/self/net"), 8080) ? "yes" : "no (ss -tln shows nothing)"));
+                    + (Host.listens(Path.of("/proc/self/net"), 8080) ? "yes" : "no (ss -tln shows nothing)"));
             say("listening on :8080 in the container's namespace? "
-                    + (listens(Path.of("/proc/" + web.pid() + "/net"), 8080) ? "yes" : "no"));
+                    + (Host.listens(Path.of("/proc/" + web.pid() + "/net"), 8080) ? "yes" : "no"));
             say("curl http://" + ip + ":8080/  ->  " + get(ip, 8080));
 
             step("Isolation: two containers both listen on port 80, each at its own address (default bridge "
@@ -108,16 +107,16 @@ final class DemoCommand implements Callable<Integer> {
                 p.waitFor();
                 p.close();
             });
-            for (var network : berth.networks().list()) {
+            for (var network : berth.listNetworks()) {
                 if (!networksBefore.contains(network.name())) {
                     berth.removeNetwork(network.name());
                 }
             }
             // the kernel frees a removed container's veth pair with its namespace, moments later
-            long left = berth.networks().hostVeths();
+            long left = berth.hostVeths();
             for (int polls = 0; left > 0 && polls < 100; polls++) {
                 Thread.sleep(20);
-                left = berth.networks().hostVeths();
+                left = berth.hostVeths();
             }
             say("veth pairs left on the host: " + left);
         }
@@ -126,10 +125,9 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private ContainerRecord start(String name, String network, int port, String text) throws Exception {
-        Container c = berth.create(new RunOptions(BusyboxImage.NAME, null, List.of("sh", "-c",
-                "mkdir -p /www && echo '" + text + "' > /www/index.html && exec httpd -f -p " + port + " -h /www"),
-                name, null, List.of(), null, null, false, false, true, network, null, false, List.of(),
-                RunOptions.Dns.HOST, List.of(), dev.berth.spec.ResourcesSpec.NONE, null, "no", false, List.of()));
+        Container c = berth.create(RunOptions.builder().image(BusyboxImage.NAME).command(List.of("sh", "-c",
+                "mkdir -p /www && echo '" + text + "' > /www/index.html && exec httpd -f -p " + port + " -h /www"))
+                .name(name).autoRemove(true).network(network).build());
         containers.add(name);
         processes.add(berth.start(c, ContainerStarter.Stdin.NULL));
         ContainerRecord record = berth.inspect(name);
@@ -153,19 +151,6 @@ final class DemoCommand implements Callable<Integer> {
         } finally {
             Files.deleteIfExists(output);
         }
-    }
-
-    /** True when a namespace's /proc/.../net/tcp or tcp6 lists a socket listening on port (state 0A). */
-    private static boolean listens(Path net, int port) throws IOException {
-        String hexPort = String.format(":%04X", port);
-        for (String table : List.of("tcp", "tcp6")) {
-            if (Procfs.read(net.resolve(table).toString()).lines().skip(1)
-                    .map(l -> l.trim().split("\\s+"))
-                    .anyMatch(f -> f[1].endsWith(hexPort) && f[3].equals("0A"))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static void awaitPort(String ip, int port) throws InterruptedException {

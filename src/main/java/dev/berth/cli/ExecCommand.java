@@ -1,8 +1,8 @@
 package dev.berth.cli;
 
+import dev.berth.api.Host;
 import dev.berth.BerthException;
 import dev.berth.api.Berth;
-import dev.berth.linux.Libc;
 import dev.berth.runtime.ContainerProcess;
 import dev.berth.runtime.ContainerStarter;
 import picocli.CommandLine;
@@ -42,7 +42,7 @@ final class ExecCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Berth berth = Main.berth(spec);
         ContainerStarter.Stdio stdio = Main.stdio(spec, interactive, tty);
-        if (tty && interactive && !Libc.isatty(stdio.userIn())) {
+        if (tty && interactive && !Host.isTerminal(stdio.userIn())) {
             throw new BerthException("the input device is not a TTY");
         }
         SignalForwarder signals = Main.signals(spec);

@@ -40,7 +40,7 @@ final class InspectCommand implements Runnable {
         state.put("FinishedAt", r.finishedAt());
 
         Map<String, Object> network = new LinkedHashMap<>();
-        network.put("NetworkMode", r.network());
+        network.put("NetworkMode", r.networkMode());
         network.put("Ports", r.ports().stream().map(Object::toString).toList());
         Attachment a = r.attachment();
         if (a != null) {

@@ -1,38 +1,27 @@
 package dev.berth.cli;
 
+import dev.berth.api.Berth;
 import dev.berth.BerthException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
-import java.util.List;
 import java.util.Map;
 
 /** {@code berth kill}: send a signal to containers' first processes. */
 @Command(name = "kill", mixinStandardHelpOptions = true, description = "Send a signal (default KILL) to running containers.")
-final class KillCommand implements Runnable {
+final class KillCommand extends EachContainerCommand {
     private static final Map<String, Integer> SIGNALS = Map.ofEntries(Map.entry("HUP", 1), Map.entry("INT", 2),
             Map.entry("QUIT", 3), Map.entry("KILL", 9), Map.entry("USR1", 10), Map.entry("USR2", 12),
             Map.entry("TERM", 15), Map.entry("CONT", 18), Map.entry("STOP", 19), Map.entry("WINCH", 28));
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Option(names = {"-s", "--signal"}, defaultValue = "KILL", description = "Name or number (default ${DEFAULT-VALUE}).")
     String signal;
 
-    @Parameters(arity = "1..*", paramLabel = "CONTAINER")
-    List<String> containers;
-
     @Override
-    public void run() {
-        int number = parse(signal);
-        for (String c : containers) {
-            Main.berth(spec).signal(c, number);
-            spec.commandLine().getOut().println(c);
-        }
-        spec.commandLine().getOut().flush();
+    String act(Berth berth, String container) {
+        berth.signal(container, parse(signal));
+        return container;
     }
 
     static int parse(String signal) {

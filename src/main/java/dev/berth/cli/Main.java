@@ -1,12 +1,12 @@
 package dev.berth.cli;
 
+import dev.berth.api.Host;
 import dev.berth.BerthException;
 import dev.berth.Explain;
 import dev.berth.Trace;
 import dev.berth.api.Berth;
 import dev.berth.daemon.Delegation;
 import dev.berth.daemon.Invocation;
-import dev.berth.linux.Libc;
 import dev.berth.runtime.ContainerStarter;
 import dev.berth.state.BerthPaths;
 import picocli.CommandLine;
@@ -52,7 +52,7 @@ public final class Main implements Runnable {
 
     /** Every verb that touches berth's state or the kernel needs root: one line and exit 125 otherwise. */
     static void requireRoot() {
-        if (Libc.geteuid() != 0) {
+        if (!Host.isRoot()) {
             throw new BerthException("berth must run as root (try: sudo berth ...)");
         }
     }

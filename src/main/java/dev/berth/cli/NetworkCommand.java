@@ -63,7 +63,7 @@ final class NetworkCommand implements Runnable {
         @Override
         public void run() {
             Table table = new Table("NETWORK ID", "NAME", "DRIVER", "SUBNET", "GATEWAY", "BRIDGE");
-            for (NetworkRecord n : Main.berth(spec).networks().list()) {
+            for (NetworkRecord n : Main.berth(spec).listNetworks()) {
                 table.add(n.id().substring(0, 12), n.name(), n.driver(), n.subnet(), n.gateway(),
                         n.bridge() == null ? "-" : n.bridge());
             }
@@ -83,7 +83,7 @@ final class NetworkCommand implements Runnable {
         public void run() {
             var berth = Main.berth(spec);
             List<Map<String, Object>> out = names.stream().map(name -> {
-                NetworkRecord n = berth.networks().get(name);
+                NetworkRecord n = berth.network(name);
                 Map<String, Object> view = new LinkedHashMap<>();
                 view.put("Name", n.name());
                 view.put("Id", n.id());

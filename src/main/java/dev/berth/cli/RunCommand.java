@@ -1,12 +1,12 @@
 package dev.berth.cli;
 
+import dev.berth.api.Host;
 import dev.berth.BerthException;
 import dev.berth.Trace;
 import dev.berth.api.Berth;
 import dev.berth.api.Container;
 import dev.berth.api.RunOptions;
 import dev.berth.image.BusyboxImage;
-import dev.berth.linux.Libc;
 import dev.berth.runtime.ContainerProcess;
 import dev.berth.runtime.ContainerStarter;
 import picocli.CommandLine;
@@ -120,7 +120,7 @@ final class RunCommand implements Callable<Integer> {
         Trace.mark("parsed");
         Berth berth = Main.berth(spec);
         ContainerStarter.Stdio stdio = detach ? null : Main.stdio(spec, interactive, tty);
-        if (tty && interactive && !detach && !Libc.isatty(stdio.userIn())) {
+        if (tty && interactive && !detach && !Host.isTerminal(stdio.userIn())) {
             throw new BerthException("the input device is not a TTY");
         }
         if (BusyboxImage.NAME.equals(image) && !berth.hasImage(image)) {
@@ -128,13 +128,14 @@ final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
             berth.ensureBusyboxImage();
         }
-        RunOptions options = new RunOptions(image,
-                rootfs == null ? null : Main.absolute(spec, rootfs).toString(), command, name, hostname,
-                withValues(env, Main.environment(spec)), workdir, user,
-                tty, interactive, autoRemove, network, ip, readOnly, publish,
-                new RunOptions.Dns(dns, dnsSearch, dnsOptions), addHosts, limits.toSpec(), oomScoreAdj, restart, detach, aliases);
-        if (!network.equals("none") && !network.equals("host") && !network.startsWith("container:")
-                && !dev.berth.network.Networks.isBuiltIn(network)) {
+        RunOptions options = RunOptions.builder().image(image)
+                .rootfs(rootfs == null ? null : Main.absolute(spec, rootfs).toString()).command(command).name(name)
+                .hostname(hostname).env(withValues(env, Main.environment(spec))).workdir(workdir).user(user)
+                .tty(tty).interactive(interactive).autoRemove(autoRemove).network(network).ip(ip).readOnly(readOnly)
+                .publish(publish).dns(new RunOptions.Dns(dns, dnsSearch, dnsOptions)).addHosts(addHosts)
+                .resources(limits.toSpec()).oomScoreAdj(oomScoreAdj).restart(restart).detach(detach).aliases(aliases)
+                .build();
+        if (Berth.resolvesContainerNames(options.network())) {
             // user-defined networks resolve container names through the supervisor's DNS server
             Lifecycle.ask(spec, dev.berth.daemon.Request.of("ping", null));
         }
@@ -154,7 +155,7 @@ final class RunCommand implements Callable<Integer> {
         Container container = berth.create(options);
         Trace.mark("created");
         SignalForwarder signals = Main.signals(spec);
-        ContainerProcess process = berth.start(container, stdio, oomScoreAdj);
+        ContainerProcess process = berth.start(container, stdio);
         Integer exitCode = null;
         Trace.mark("started");
         try {

@@ -1,5 +1,6 @@
 package dev.berth.cli;
 
+import dev.berth.api.Host;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -19,17 +20,8 @@ final class TopCommand implements Runnable {
         for (ProcessHandle p : Main.berth(spec).processes(container)) {
             var info = p.info();
             table.add(String.valueOf(p.pid()), p.parent().map(h -> String.valueOf(h.pid())).orElse("?"),
-                    info.user().orElse("?"), commandLine(p.pid()));
+                    info.user().orElse("?"), Host.commandLine(p.pid()));
         }
         table.print(spec.commandLine().getOut());
-    }
-
-    /** argv as the process set it (ProcessHandle shows the executable's path instead of argv[0]). */
-    private static String commandLine(long pid) {
-        try {
-            return dev.berth.linux.Procfs.read("/proc/" + pid + "/cmdline").replace('\0', ' ').strip();
-        } catch (java.io.IOException e) {
-            return "?";
-        }
     }
 }

@@ -1,37 +1,27 @@
 package dev.berth.cli;
 
+import dev.berth.api.Berth;
 import dev.berth.state.ContainerRecord;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 
-import java.util.List;
 
 /** {@code berth wait}: block until containers end, print their exit codes (as Docker does). */
 @Command(name = "wait", mixinStandardHelpOptions = true, description = "Wait for containers to end; print their exit codes.")
-final class WaitCommand implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Parameters(arity = "1..*", paramLabel = "CONTAINER")
-    List<String> containers;
-
+final class WaitCommand extends EachContainerCommand {
+    /** Polls until the container has ended (Docker's wait blocks for as long as it takes). */
     @Override
-    public void run() {
-        var berth = Main.berth(spec);
-        for (String c : containers) {
-            ContainerRecord r = berth.inspect(c);
-            while (r.status() != ContainerRecord.Status.EXITED) {
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-                r = berth.inspect(r.id());
+    String act(Berth berth, String container) {
+        ContainerRecord r = berth.inspect(container);
+        while (r.status() != ContainerRecord.Status.EXITED) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new dev.berth.BerthException("interrupted while waiting for " + container);
             }
-            spec.commandLine().getOut().println(r.exitCode() == null ? -1 : r.exitCode());
+            r = berth.inspect(r.id());
         }
-        spec.commandLine().getOut().flush();
+        return String.valueOf(r.exitCode() == null ? -1 : r.exitCode());
     }
 }

@@ -4,7 +4,6 @@ import dev.berth.BerthException;
 import dev.berth.Trace;
 import dev.berth.api.Berth;
 import dev.berth.api.Container;
-import dev.berth.api.RestartPolicy;
 import dev.berth.linux.Libc;
 import dev.berth.dns.EmbeddedDns;
 import dev.berth.linux.Procfs;
@@ -16,7 +15,6 @@ import dev.berth.runtime.ContainerProcess;
 import dev.berth.runtime.ContainerStarter;
 import dev.berth.state.BerthPaths;
 import dev.berth.state.ContainerRecord;
-import dev.berth.state.FileLock;
 import dev.berth.json.Json;
 
 import java.io.BufferedReader;
@@ -185,11 +183,11 @@ public final class Supervisor {
                 refreshNameServers();
                 yield Response.success(String.valueOf(ProcessHandle.current().pid()));
             }
-            case "run" -> Response.success(start(berth.create(request.run()), request.run().oomScoreAdj()));
+            case "run" -> Response.success(start(berth.create(request.run())));
             case "start" -> {
                 ContainerRecord r = berth.inspect(request.container());
                 stopping.remove(r.id());
-                yield Response.success(start(berth.prepareRestart(request.container(), true), null));
+                yield Response.success(start(berth.prepareRestart(request.container(), true)));
             }
             case "stop" -> {
                 ContainerRecord r = berth.inspect(request.container());
@@ -221,7 +219,7 @@ public final class Supervisor {
     private synchronized void refreshNameServers() {
         try {
             Set<String> wanted = new java.util.HashSet<>();
-            for (NetworkRecord network : berth.networks().list()) {
+            for (NetworkRecord network : berth.listNetworks()) {
                 if (!Networks.hasNameService(network)) {
                     continue;
                 }
@@ -293,7 +291,7 @@ public final class Supervisor {
     }
 
     /** Starts a created container writing into its output FIFO, and watches it. */
-    private String start(Container container, Integer oomScoreAdj) {
+    private String start(Container container) {
         String id = container.record().id();
         Path fifo = paths.containerOutput(id);
         if (!Files.exists(fifo)) {
@@ -304,7 +302,7 @@ public final class Supervisor {
         int fd = Libc.open(fifo.toString(), Libc.O_RDWR | Libc.O_CLOEXEC, 0);
         ContainerProcess process;
         try {
-            process = berth.start(container, ContainerStarter.Stdio.log(fd), oomScoreAdj);
+            process = berth.start(container, ContainerStarter.Stdio.log(fd));
         } catch (RuntimeException e) {
             Libc.closeQuietly(fd);
             throw e;
@@ -319,14 +317,12 @@ public final class Supervisor {
 
     /** Containers a previous supervisor started and that still run: watched through a pidfd. */
     private void adopt() {
-        for (ContainerRecord r : berth.containers()) {
-            if (r.detached() && r.status() == ContainerRecord.Status.RUNNING && Procfs.isAlive(r.pid(), r.pidStartTime())) {
-                watched.put(r.id(), new Watched(r.id(), r.pid(), Libc.pidfdOpen(r.pid()), null));
-                Path fifo = paths.containerOutput(r.id());
-                if (Files.exists(fifo)) {
-                    int fd = Libc.open(fifo.toString(), Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC, 0);
-                    pumps.put(r.id(), new LogPump(fd, paths.containerLog(r.id())));
-                }
+        for (ContainerRecord r : Supervision.toAdopt(berth.containers(), Procfs::isAlive)) {
+            watched.put(r.id(), new Watched(r.id(), r.pid(), Libc.pidfdOpen(r.pid()), null));
+            Path fifo = paths.containerOutput(r.id());
+            if (Files.exists(fifo)) {
+                int fd = Libc.open(fifo.toString(), Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC, 0);
+                pumps.put(r.id(), new LogPump(fd, paths.containerLog(r.id())));
             }
         }
     }
@@ -391,10 +387,9 @@ public final class Supervisor {
         if (record == null) {
             return;
         }
-        boolean onPurpose = stopping.remove(w.id());
-        RestartPolicy policy = RestartPolicy.parse(record.restartPolicy());
-        if (!record.autoRemove() && policy.shouldRestart(exitCode, record.restartCount(), onPurpose)) {
-            timers.schedule(() -> restart(w.id()), RestartPolicy.backoffMillis(record.restartCount()), TimeUnit.MILLISECONDS);
+        java.util.OptionalLong delay = Supervision.restartDelay(record, exitCode, stopping.remove(w.id()));
+        if (delay.isPresent()) {
+            timers.schedule(() -> restart(w.id()), delay.getAsLong(), TimeUnit.MILLISECONDS);
         } else {
             LogPump pump = pumps.remove(w.id());
             if (pump != null) {
@@ -408,9 +403,7 @@ public final class Supervisor {
             if (stopping.contains(id)) {
                 return;
             }
-            Container c = berth.prepareRestart(id, true);
-            berth.countRestart(id);
-            start(new Container(berth.inspect(id), c.spec(), c.overlay()), null);
+            start(berth.prepareRestartByPolicy(id));
         } catch (RuntimeException e) {
             System.err.println("berth daemon: cannot restart " + id + ": " + e.getMessage());
         }

@@ -1,78 +1,140 @@
 package dev.berth.state;
 
-import dev.berth.state.Attachment;
-
 import java.util.List;
 
 /**
  * What berth knows of one container, as stored in its {@code state.json}. Immutable: every change
- * writes a new record.
+ * writes a new record. The accessors below the components read through to them, so callers need not
+ * know the grouping.
  *
- * @param image        the image name, or null when the container runs a plain directory ({@code --rootfs})
- * @param rootfs       the read-only lower directory of the container's overlay root
- * @param pidStartTime the process's start time in clock ticks since boot (/proc/PID/stat field 22),
- *                     which tells a live container from a recycled pid
- * @param exitCode     null while it runs, and when it ended without berth seeing how
- * @param network      the network mode asked for: none, host, container:NAME or a network's name
- * @param attachment   the container's place on that network (null for none, host, container:)
- * @param ports        the ports it publishes on the host
- * @param oomKilled    true when the kernel's OOM killer killed one of its processes
- * @param restartPolicy no, on-failure[:N], always or unless-stopped
- * @param restartCount how often the supervisor restarted it
- * @param detached     started by the supervisor (berth run -d), which is its parent
- * @param aliases      more names it answers to in its network's DNS (--network-alias)
+ * @param source  what it runs
+ * @param process its first process as berth last saw it
+ * @param network where it lives on the network
+ * @param policy  how it is managed
  */
 public record ContainerRecord(
         String id,
         String name,
-        String image,
-        String rootfs,
-        List<String> command,
         String created,
         Status status,
-        int pid,
-        long pidStartTime,
-        Integer exitCode,
-        String startedAt,
-        String finishedAt,
-        boolean autoRemove,
-        String network,
-        Attachment attachment,
-        List<PortMapping> ports,
-        boolean oomKilled,
-        String restartPolicy,
-        int restartCount,
-        boolean detached,
-        List<String> aliases) {
+        Source source,
+        Process process,
+        Network network,
+        Policy policy) {
 
     public enum Status { CREATED, RUNNING, EXITED }
 
-    public ContainerRecord {
-        command = List.copyOf(command);
-        ports = ports == null ? List.of() : List.copyOf(ports);
-        aliases = aliases == null ? List.of() : List.copyOf(aliases);
+    /**
+     * @param image   the image name, or null when the container runs a plain directory ({@code --rootfs})
+     * @param rootfs  the read-only lower directory of the container's overlay root
+     */
+    public record Source(String image, String rootfs, List<String> command) {
+        public Source {
+            command = List.copyOf(command);
+        }
+    }
+
+    /**
+     * @param pid          the first process, or the pid of the berth process creating it (status CREATED)
+     * @param pidStartTime the process's start time in clock ticks since boot (/proc/PID/stat field 22),
+     *                     which tells a live container from a recycled pid
+     * @param exitCode     null while it runs, and when it ended without berth seeing how
+     * @param oomKilled    true when the kernel's OOM killer killed one of its processes
+     */
+    public record Process(int pid, long pidStartTime, Integer exitCode, String startedAt, String finishedAt,
+                          boolean oomKilled) {
+        static Process owner(int pid, long startTime, String startedAt, String finishedAt) {
+            return new Process(pid, startTime, null, startedAt, finishedAt, false);
+        }
+    }
+
+    /**
+     * @param mode       the network mode asked for: none, host, container:NAME or a network's name
+     * @param attachment the container's place on that network (null for none, host, container:)
+     * @param ports      the ports it publishes on the host
+     * @param aliases    more names it answers to in its network's DNS (--network-alias)
+     */
+    public record Network(String mode, Attachment attachment, List<PortMapping> ports, List<String> aliases) {
+        public Network {
+            ports = ports == null ? List.of() : List.copyOf(ports);
+            aliases = aliases == null ? List.of() : List.copyOf(aliases);
+        }
+    }
+
+    /**
+     * @param restartPolicy no, on-failure[:N], always or unless-stopped
+     * @param restartCount  how often the supervisor restarted it
+     * @param detached      started by the supervisor (berth run -d), which is its parent
+     */
+    public record Policy(boolean autoRemove, String restartPolicy, int restartCount, boolean detached) {}
+
+    /** A new container, recorded as being created by the process ownerPid. */
+    public static ContainerRecord beingCreated(String id, String name, String created, Source source, int ownerPid,
+                                          long ownerStartTime, Network network, Policy policy) {
+        return new ContainerRecord(id, name, created, Status.CREATED, source,
+                Process.owner(ownerPid, ownerStartTime, null, null), network, policy);
     }
 
     public ContainerRecord running(int pid, long pidStartTime, String startedAt) {
-        return new ContainerRecord(id, name, image, rootfs, command, created, Status.RUNNING, pid, pidStartTime,
-                null, startedAt, null, autoRemove, network, attachment, ports, false, restartPolicy, restartCount, detached, aliases);
+        return new ContainerRecord(id, name, created, Status.RUNNING, source,
+                new Process(pid, pidStartTime, null, startedAt, null, false), network, policy);
     }
 
     public ContainerRecord exited(Integer exitCode, String finishedAt, boolean oomKilled) {
-        return new ContainerRecord(id, name, image, rootfs, command, created, Status.EXITED, 0, 0, exitCode,
-                startedAt, finishedAt, autoRemove, network, attachment, ports, oomKilled, restartPolicy, restartCount,
-                detached, aliases);
+        return new ContainerRecord(id, name, created, Status.EXITED, source,
+                new Process(0, 0, exitCode, process.startedAt(), finishedAt, oomKilled), network, policy);
     }
 
     /** The same container, about to start again (after a restart policy's decision or berth start). */
     public ContainerRecord restarting(int ownerPid, long ownerStartTime, Attachment newAttachment, int count,
                                       boolean detachedNow) {
-        return new ContainerRecord(id, name, image, rootfs, command, created, Status.CREATED, ownerPid, ownerStartTime,
-                null, startedAt, finishedAt, autoRemove, network, newAttachment, ports, false, restartPolicy, count,
-                detachedNow, aliases);
+        return new ContainerRecord(id, name, created, Status.CREATED, source,
+                Process.owner(ownerPid, ownerStartTime, process.startedAt(), process.finishedAt()),
+                new Network(network.mode(), newAttachment, network.ports(), network.aliases()),
+                new Policy(policy.autoRemove(), policy.restartPolicy(), count, detachedNow));
+    }
+
+    public ContainerRecord renamed(String newName) {
+        return new ContainerRecord(id, newName, created, status, source, process, network, policy);
     }
 
     public String shortId() {
         return id.substring(0, 12);
     }
+
+    // ---- read-through accessors ---------------------------------------------------------------------
+
+    public String image() { return source.image(); }
+
+    public String rootfs() { return source.rootfs(); }
+
+    public List<String> command() { return source.command(); }
+
+    public int pid() { return process.pid(); }
+
+    public long pidStartTime() { return process.pidStartTime(); }
+
+    public Integer exitCode() { return process.exitCode(); }
+
+    public String startedAt() { return process.startedAt(); }
+
+    public String finishedAt() { return process.finishedAt(); }
+
+    public boolean oomKilled() { return process.oomKilled(); }
+
+    public String networkMode() { return network.mode(); }
+
+    public Attachment attachment() { return network.attachment(); }
+
+    public List<PortMapping> ports() { return network.ports(); }
+
+    public List<String> aliases() { return network.aliases(); }
+
+    public boolean autoRemove() { return policy.autoRemove(); }
+
+    public String restartPolicy() { return policy.restartPolicy(); }
+
+    public int restartCount() { return policy.restartCount(); }
+
+    public boolean detached() { return policy.detached(); }
 }

@@ -98,9 +98,53 @@ public final class ContainerStore {
         if (parsed != null && attributes.fileKey() != null && parsed.version().equals(version)) {
             return parsed.record();
         }
-        ContainerRecord record = Json.read(file, ContainerRecord.class);
+        ContainerRecord record = parse(file);
         PARSED.put(file, new Parsed(version, record));
         return record;
+    }
+
+    /** The record at id, as it is on disk now. */
+    public ContainerRecord read(String id) {
+        return parse(paths.containerRecord(id));
+    }
+
+    private static final List<String> SOURCE = List.of("image", "rootfs", "command"),
+            PROCESS = List.of("pid", "pidStartTime", "exitCode", "startedAt", "finishedAt", "oomKilled"),
+            NETWORK = List.of("network", "attachment", "ports", "aliases"),
+            POLICY = List.of("autoRemove", "restartPolicy", "restartCount", "detached");
+
+    /**
+     * A record file, in this version's shape or in the flat one of berth 0.1 (every field at the top), so
+     * that containers made before an upgrade are still seen, reconciled and removable.
+     */
+    static ContainerRecord parse(Path file) {
+        String json;
+        try {
+            json = Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+        Map<String, Object> fields = Json.parseObject(json);
+        if (fields.containsKey("source")) {
+            return Json.parse(json, ContainerRecord.class);
+        }
+        Map<String, Object> nested = new java.util.LinkedHashMap<>();
+        for (String key : List.of("id", "name", "created", "status")) {
+            nested.put(key, fields.get(key));
+        }
+        nested.put("source", pick(fields, SOURCE));
+        nested.put("process", pick(fields, PROCESS));
+        Map<String, Object> network = pick(fields, NETWORK);
+        network.put("mode", network.remove("network"));
+        nested.put("network", network);
+        nested.put("policy", pick(fields, POLICY));
+        return Json.parse(Json.render(nested), ContainerRecord.class);
+    }
+
+    private static Map<String, Object> pick(Map<String, Object> fields, List<String> keys) {
+        Map<String, Object> picked = new java.util.LinkedHashMap<>();
+        keys.forEach(k -> picked.put(k, fields.get(k)));
+        return picked;
     }
 
     public Optional<ContainerRecord> byName(String name) {

@@ -23,7 +23,7 @@ class SpecConverterTest {
     private static final ImageRecord BUSYBOX = new ImageRecord("busybox", "t", "s", List.of("sh"), List.of("IMG=1"), "/");
 
     private ContainerSpec convert(RunOptions options) {
-        NetworkPlacement placement = switch (options.network()) {
+        NetworkPlacement placement = switch (options.network().mode()) {
             case "host" -> new NetworkPlacement.Host();
             case "none" -> new NetworkPlacement.Own();
             default -> new NetworkPlacement.Join("/run/berth/netns/x");
@@ -32,8 +32,7 @@ class SpecConverterTest {
     }
 
     private static RunOptions options(List<String> env, String workdir, String network, boolean tty) {
-        return new RunOptions("busybox", null, List.of(), null, null, env, workdir, null, tty, false, false, network, null, false,
-                List.of(), RunOptions.Dns.HOST, List.of(), dev.berth.spec.ResourcesSpec.NONE, null, "no", false, List.of());
+        return RunOptions.builder().image("busybox").env(env).workdir(workdir).network(network).tty(tty).build();
     }
 
     @Test

@@ -181,6 +181,19 @@ class LifecycleIT {
     }
 
     @Test
+    void aRestartedContainerKeepsItsOomScoreAdjustment() {
+        ok(berth.run("run", "-d", "--name", "scored", "--restart", "on-failure:1", "--oom-score-adj", "321", "busybox",
+                "sh", "-c", "cat /proc/self/oom_score_adj; exit 1"));
+        Wait.until("one restart and a final exit", Duration.ofSeconds(30),
+                () -> berth.run("logs", "scored").out().lines().count() == 2 && state("scored", "Status").equals("exited"));
+        assertThat(berth.run("logs", "scored").out()).isEqualTo("321\n321\n");
+        ok(berth.run("start", "scored"));
+        Wait.until("the started container to exit", Duration.ofSeconds(30),
+                () -> berth.run("logs", "scored").out().lines().count() >= 3 && state("scored", "Status").equals("exited"));
+        assertThat(berth.run("logs", "scored").out()).startsWith("321\n321\n321\n");
+    }
+
+    @Test
     void tenConcurrentDetachedRunsGetTenNamesAndAddresses() throws Exception {
         ok(berth.run("run", "-d", "--name", "warm", "busybox", "true")); // the supervisor is up before the rush
         List<Process> runs = new ArrayList<>();

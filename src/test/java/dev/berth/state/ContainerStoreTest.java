@@ -16,8 +16,10 @@ class ContainerStoreTest {
     Path dir;
 
     private ContainerRecord record(String id, String name) {
-        return new ContainerRecord(id, name, "busybox", "/rootfs", List.of("sh"), "2026-01-01T00:00:0" + name.length() + "Z",
-                ContainerRecord.Status.CREATED, 1, 1, null, null, null, false, "none", null, List.of(), false, "no", 0, false, List.of());
+        return ContainerRecord.beingCreated(id, name, "2026-01-01T00:00:0" + name.length() + "Z",
+                new ContainerRecord.Source("busybox", "/rootfs", List.of("sh")), 1, 1,
+                new ContainerRecord.Network("none", null, List.of(), List.of()),
+                new ContainerRecord.Policy(false, "no", 0, false));
     }
 
     @Test
@@ -62,5 +64,34 @@ class ContainerStoreTest {
         assertThat(reader.find("y")).isEqualTo(created);
         Directories.deleteTree(paths.container(created.id()));
         assertThat(reader.list()).isEmpty();
+    }
+
+    @Test
+    void aRecordInTheFlatShapeOfBerth01IsStillRead() throws Exception {
+        BerthPaths paths = new BerthPaths(dir.resolve("root"), dir.resolve("run"));
+        String id = "e".repeat(64);
+        java.nio.file.Files.createDirectories(paths.container(id));
+        java.nio.file.Files.writeString(paths.containerRecord(id), """
+                {"id":"%s","name":"old","image":"busybox","rootfs":"/","command":["true"],
+                 "created":"2026-01-01T00:00:00Z","status":"EXITED","pid":0,"pidStartTime":0,"exitCode":3,
+                 "autoRemove":false,"network":"berth0","ports":[],"oomKilled":true,"restartPolicy":"always",
+                 "restartCount":2,"detached":true,"aliases":["db"]}
+                """.formatted(id));
+        ContainerRecord old = new ContainerStore(paths).find("old");
+        assertThat(old.exitCode()).isEqualTo(3);
+        assertThat(old.oomKilled()).isTrue();
+        assertThat(old.networkMode()).isEqualTo("berth0");
+        assertThat(old.restartPolicy()).isEqualTo("always");
+        assertThat(old.restartCount()).isEqualTo(2);
+        assertThat(old.aliases()).containsExactly("db");
+        assertThat(old.command()).containsExactly("true");
+    }
+
+    @Test
+    void aRecordSurvivesItsOwnRoundTrip() {
+        ContainerStore store = new ContainerStore(new BerthPaths(dir.resolve("root"), dir.resolve("run")));
+        ContainerRecord r = record("f" + "0".repeat(63), "round").running(42, 7, "t1").exited(137, "t2", true);
+        store.create(r);
+        assertThat(store.read(r.id())).isEqualTo(r);
     }
 }

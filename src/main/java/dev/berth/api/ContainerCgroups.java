@@ -1,0 +1,85 @@
+package dev.berth.api;
+
+import dev.berth.cgroup.Cgroup;
+import dev.berth.cgroup.Cgroups;
+import dev.berth.cgroup.Resources;
+import dev.berth.runtime.Confinement;
+import dev.berth.spec.ResourcesSpec;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** The control groups of berth's containers, one per container id under $BERTH_CGROUP_PARENT (berth). */
+final class ContainerCgroups {
+    private volatile Cgroups cgroups;
+
+    /** The host's cgroup layout, found on first use. */
+    Cgroups layout() {
+        Cgroups c = cgroups;
+        if (c == null) {
+            c = Cgroups.detect(System.getenv().getOrDefault("BERTH_CGROUP_PARENT", "berth"));
+            cgroups = c;
+        }
+        return c;
+    }
+
+    Cgroup create(String id, ResourcesSpec resources) {
+        return layout().create(id, limits(resources));
+    }
+
+    Cgroup open(String id) {
+        return layout().open(id);
+    }
+
+    /** Removes a container's group; returns whether the OOM killer struck in it. */
+    boolean release(String id) {
+        Cgroup group = open(id);
+        boolean oomKilled = group.oomKilled();
+        group.destroy();
+        layout().removeParentIfEmpty();
+        return oomKilled;
+    }
+
+    /** Removes the groups of containers not in live; returns what went. */
+    List<String> gc(Set<String> live) {
+        List<String> removed = new ArrayList<>();
+        for (String id : layout().ids()) {
+            if (!live.contains(id)) {
+                open(id).destroy();
+                removed.add("cgroup " + id);
+            }
+        }
+        layout().removeParentIfEmpty();
+        return removed;
+    }
+
+    static Resources limits(ResourcesSpec r) {
+        return r == null ? Resources.NONE : new Resources(r.memoryLimit(), r.memorySwap(), r.memoryReservation(),
+                r.cpuQuota(), r.cpuPeriod(), r.cpuShares(), r.cpusetCpus(), r.pidsLimit());
+    }
+
+    /**
+     * The runtime's view of a cgroup: where the spawner thread and the new process go. A process whose
+     * creating thread joined already is in the group: moving it again would only cost time (each cgroup
+     * migration waits for an RCU grace period).
+     */
+    static Confinement confinementOf(Cgroup group) {
+        return new Confinement() {
+            private volatile boolean threadJoined;
+
+            @Override
+            public boolean enterCallingThread() {
+                threadJoined = group.enterCallingThread();
+                return threadJoined;
+            }
+
+            @Override
+            public void addProcess(int pid) {
+                if (!threadJoined) {
+                    group.addProcess(pid);
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,55 @@
+package dev.berth.api;
+
+import dev.berth.network.Networks;
+import dev.berth.state.ContainerRecord;
+import dev.berth.state.ContainerStore;
+
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * {@code berth gc}: records reconciled with the processes that exist, then every kernel object and
+ * reservation that no live container owns removed, and what a live one lost (a pin, its veth pair) put back.
+ */
+final class Maintenance {
+    private final ContainerStore containers;
+    private final ContainerLifecycle lifecycle;
+    private final ContainerNetworking networking;
+    private final Networks networks;
+    private final ContainerCgroups cgroups;
+
+    Maintenance(ContainerStore containers, ContainerLifecycle lifecycle, ContainerNetworking networking, Networks networks,
+                ContainerCgroups cgroups) {
+        this.containers = containers;
+        this.lifecycle = lifecycle;
+        this.networking = networking;
+        this.networks = networks;
+        this.cgroups = cgroups;
+    }
+
+    /** Returns what went, and what came back. */
+    List<String> gc() {
+        return containers.locked(() -> {
+            lifecycle.reconcileLocked();
+            List<ContainerRecord> live = containers.list().stream()
+                    .filter(r -> r.status() != ContainerRecord.Status.EXITED).toList();
+            List<ContainerRecord> attached = live.stream().filter(r -> r.attachment() != null).toList();
+            Set<String> liveIds = live.stream().map(ContainerRecord::id).collect(Collectors.toSet());
+            List<String> removed = networks.gc(liveIds,
+                    attached.stream().map(r -> r.attachment().hostInterface()).collect(Collectors.toSet()),
+                    attached.stream().map(r -> r.attachment().visiblePath()).collect(Collectors.toSet()));
+            networking.syncFirewall();
+            for (ContainerRecord r : attached) {
+                if (r.status() == ContainerRecord.Status.RUNNING) {
+                    networks.repin(r.attachment(), r.pid()).forEach(pin -> removed.add("restored namespace pin " + pin));
+                    if (networks.rewire(r.attachment(), "berth-" + r.name())) {
+                        removed.add("restored veth " + r.attachment().hostInterface() + " of " + r.name());
+                    }
+                }
+            }
+            removed.addAll(cgroups.gc(liveIds));
+            return removed;
+        });
+    }
+}
