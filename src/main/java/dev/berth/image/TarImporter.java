@@ -140,9 +140,14 @@ public final class TarImporter {
         }
     }
 
+    /** Owners are kept only by root (as tar does): nobody else may give a file away. */
+    private static final boolean KEEPS_OWNERS = dev.berth.linux.Libc.geteuid() == 0;
+
     private void applyMetadata(TarArchiveEntry entry, Path target) throws IOException {
-        Files.setAttribute(target, "unix:uid", (int) entry.getLongUserId(), NOFOLLOW);
-        Files.setAttribute(target, "unix:gid", (int) entry.getLongGroupId(), NOFOLLOW);
+        if (KEEPS_OWNERS) {
+            Files.setAttribute(target, "unix:uid", (int) entry.getLongUserId(), NOFOLLOW);
+            Files.setAttribute(target, "unix:gid", (int) entry.getLongGroupId(), NOFOLLOW);
+        }
         if (entry.isSymbolicLink()) {
             return;
         }

@@ -100,7 +100,7 @@ final class Libnftables implements AutoCloseable {
     }
 
     /** An nftables command that failed, with libnftables' own error text. */
-    public static final class NftablesException extends RuntimeException {
+    public static final class NftablesException extends dev.berth.BerthException {
         private final String batch;
 
         NftablesException(String message, String batch) {
