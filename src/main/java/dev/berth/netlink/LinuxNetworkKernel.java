@@ -33,17 +33,7 @@ final class LinuxNetworkKernel implements NetworkKernel {
     @Override
     public NamespaceFd open(String nsPath) {
         int fd = Libc.open(nsPath, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
-        return new NamespaceFd() {
-            @Override
-            public int fd() {
-                return fd;
-            }
-
-            @Override
-            public void close() {
-                Libc.closeQuietly(fd);
-            }
-        };
+        return NamespaceFd.of(fd, () -> Libc.closeQuietly(fd));
     }
 
     @Override

@@ -43,5 +43,20 @@ public interface NetworkKernel {
 
         @Override
         void close();
+
+        /** A descriptor that closer releases. */
+        static NamespaceFd of(int fd, Runnable closer) {
+            return new NamespaceFd() {
+                @Override
+                public int fd() {
+                    return fd;
+                }
+
+                @Override
+                public void close() {
+                    closer.run();
+                }
+            };
+        }
     }
 }

@@ -130,17 +130,7 @@ public final class FakeNetworkKernel implements NetworkKernel {
         }
         int fd = nextFd++;
         fds.put(fd, name);
-        return new NamespaceFd() {
-            @Override
-            public int fd() {
-                return fd;
-            }
-
-            @Override
-            public void close() {
-                fds.remove(fd);
-            }
-        };
+        return NamespaceFd.of(fd, () -> fds.remove(fd));
     }
 
     @Override
