@@ -2,6 +2,7 @@ package dev.berth.api;
 
 import dev.berth.cgroup.Cgroup;
 import dev.berth.cgroup.Cgroups;
+import dev.berth.cgroup.DeviceRule;
 import dev.berth.cgroup.Resources;
 import dev.berth.runtime.Confinement;
 import dev.berth.spec.ResourcesSpec;
@@ -24,8 +25,27 @@ final class ContainerCgroups {
         return c;
     }
 
+    /**
+     * Docker's (and runc's) default devices: the nodes berth makes in /dev, ptys, tun, and mknod of any
+     * node (which is then useless: it cannot be opened).
+     */
+    static final List<DeviceRule> DEFAULT_DEVICES = List.of(
+            new DeviceRule('c', -1, -1, "m"), new DeviceRule('b', -1, -1, "m"),
+            new DeviceRule('c', 1, 3, "rwm"), new DeviceRule('c', 1, 5, "rwm"), new DeviceRule('c', 1, 7, "rwm"),
+            new DeviceRule('c', 1, 8, "rwm"), new DeviceRule('c', 1, 9, "rwm"),
+            new DeviceRule('c', 5, 0, "rwm"), new DeviceRule('c', 5, 1, "rwm"), new DeviceRule('c', 5, 2, "rwm"),
+            new DeviceRule('c', 136, -1, "rwm"), new DeviceRule('c', 10, 200, "rwm"));
+
+    /** A container's group with its limits and Docker's default devices, before anything runs in it. */
     Cgroup create(String id, ResourcesSpec resources) {
-        return layout().create(id, limits(resources));
+        Cgroup group = layout().create(id, limits(resources));
+        try {
+            group.restrictDevices(DEFAULT_DEVICES);
+        } catch (RuntimeException e) {
+            group.destroy();
+            throw e;
+        }
+        return group;
     }
 
     Cgroup open(String id) {

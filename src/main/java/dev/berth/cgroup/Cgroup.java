@@ -8,6 +8,12 @@ public interface Cgroup {
     /** Writes the limits; a limit the kernel refuses is an error naming the file and value. */
     void apply(Resources resources);
 
+    /**
+     * Denies every device but those of allowed, before any process is in the group; returns false where
+     * the host offers no way to (cgroup v2 needs a BPF program, not written yet).
+     */
+    boolean restrictDevices(java.util.List<DeviceRule> allowed);
+
     /** Moves a whole process (and its future children) into the group. */
     void addProcess(int pid);
 

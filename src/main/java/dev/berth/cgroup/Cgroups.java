@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  */
 public final class Cgroups {
     /** The controllers berth uses, in v1 naming. */
-    static final List<String> CONTROLLERS = List.of("memory", "cpu", "cpuacct", "cpuset", "pids");
+    static final List<String> CONTROLLERS = List.of("memory", "cpu", "cpuacct", "cpuset", "pids", "devices");
 
     private final Map<String, Path> v1Roots; // controller -> hierarchy mount point; empty on v2
     private final Path v2Root;               // null on v1

@@ -4,7 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** A group on the cgroup v1 hierarchies: one directory per controller (memory, cpu, cpuacct, cpuset, pids). */
+/** A group on the cgroup v1 hierarchies: one directory per controller (memory, cpu, cpuacct, cpuset, pids, devices). */
 final class V1Cgroup implements Cgroup {
     private final Map<String, Path> dirs;
 
@@ -58,6 +58,19 @@ final class V1Cgroup implements Cgroup {
         if (r.pidsLimit() != null) {
             CgroupFiles.write(file("pids", "pids.max"), r.pidsLimit() < 0 ? "max" : r.pidsLimit().toString());
         }
+    }
+
+    @Override
+    public boolean restrictDevices(java.util.List<DeviceRule> allowed) {
+        Path deny = file("devices", "devices.deny");
+        if (deny == null) {
+            return false;
+        }
+        CgroupFiles.write(deny, "a");
+        for (DeviceRule rule : allowed) {
+            CgroupFiles.write(file("devices", "devices.allow"), rule.text());
+        }
+        return true;
     }
 
     @Override

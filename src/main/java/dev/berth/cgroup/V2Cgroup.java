@@ -16,6 +16,11 @@ final class V2Cgroup implements Cgroup {
     }
 
     @Override
+    public boolean restrictDevices(java.util.List<DeviceRule> allowed) {
+        return false; // v2 confines devices with a BPF_PROG_TYPE_CGROUP_DEVICE program: not written yet
+    }
+
+    @Override
     public void apply(Resources r) {
         if (r.memory() != null) {
             CgroupFiles.write(dir.resolve("memory.max"), r.memory().toString());

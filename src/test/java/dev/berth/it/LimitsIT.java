@@ -118,4 +118,24 @@ class LimitsIT {
         }
         assertThat(ok(berth.run("ps", "-a", "-q")).out()).isEmpty();
     }
+
+    @Test
+    void aHostDeviceMadeInsideCannotBeOpenedWhileTheContainersOwnDevicesWork() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/sys/fs/cgroup/devices")),
+                "this kernel has no cgroup v1 devices controller (cgroup v2 needs a BPF program berth lacks)");
+        // the attacker's moves: make a node for the host's /dev/kmsg and one for a loop disk, then use them
+        Result attack = berth.run("run", "--rm", "--network", "none", "busybox", "sh", "-c",
+                "mknod /tmp/kmsg c 1 11 && echo made; echo berth-devices-test > /tmp/kmsg && echo WROTE-KMSG; "
+                        + "mknod /tmp/disk b 7 0 && echo made; head -c 1 /tmp/disk > /dev/null && echo READ-DISK; "
+                        + "echo ok > /dev/null && head -c 4 /dev/urandom | wc -c");
+        assertThat(attack.out().lines().map(String::strip).toList()).containsExactly("made", "made", "4");
+        assertThat(attack.err()).contains("/tmp/kmsg: Operation not permitted").contains("Operation not permitted");
+
+        started.add(berth.start("run", "--rm", "--name", "devs", "--network", "none", "busybox", "sleep", "60"));
+        Wait.until("devs to run", Duration.ofSeconds(30), () -> berth.run("ps").out().contains("devs"));
+        List<String> allowed = Files.readAllLines(v1("devices", idOf("devs")).resolve("devices.list"));
+        assertThat(allowed).contains("c *:* m", "b *:* m", "c 1:3 rwm", "c 136:* rwm").doesNotContain("a *:* rwm")
+                .noneMatch(rule -> rule.startsWith("b") && rule.endsWith("rwm"));
+        ok(berth.run("rm", "-f", "devs"));
+    }
 }
