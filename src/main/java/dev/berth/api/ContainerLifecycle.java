@@ -60,7 +60,7 @@ final class ContainerLifecycle {
             reconcileLocked();
             String name = options.name() != null ? options.name() : Names.generate();
             if (!Names.isValid(name)) {
-                throw new BerthException("invalid container name '" + name + "': use letters, digits, '_', '.' and '-'");
+                throw new BerthException("invalid container name '" + Names.printable(name) + "': use letters, digits, '_', '.' and '-'");
             }
             containers.byName(name).ifPresent(holder -> {
                 throw new BerthException("the container name '" + name + "' is already in use by container "
@@ -202,7 +202,7 @@ final class ContainerLifecycle {
     /** Renames a container (running or not); the new name must be free. */
     void rename(String nameOrId, String newName) {
         if (!Names.isValid(newName)) {
-            throw new BerthException("invalid container name '" + newName + "'");
+            throw new BerthException("invalid container name '" + Names.printable(newName) + "'");
         }
         containers.locked(() -> {
             reconcileLocked();

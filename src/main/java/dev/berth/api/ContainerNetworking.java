@@ -51,6 +51,10 @@ final class ContainerNetworking {
         if (options.ip() != null && !(mode instanceof NetworkMode.Attached)) {
             throw new BerthException("--ip needs a bridge or veth network, not --network " + mode.text());
         }
+        if (!options.aliases().isEmpty() && !Berth.resolvesContainerNames(options)) {
+            throw new BerthException("--network-alias is only for containers on user-defined networks, not --network "
+                    + mode.text());
+        }
         return switch (mode) {
             case NetworkMode.None none -> new Endpoint(new NetworkPlacement.Own(), null);
             case NetworkMode.Host host -> new Endpoint(new NetworkPlacement.Host(), null);

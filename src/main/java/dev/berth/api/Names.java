@@ -30,4 +30,17 @@ final class Names {
     static boolean isValid(String name) {
         return VALID.matcher(name).matches();
     }
+
+    /** name as it may appear in a one-line message: control characters shown escaped, never raw. */
+    static String printable(String name) {
+        StringBuilder out = new StringBuilder();
+        name.codePoints().forEach(c -> {
+            if (Character.isISOControl(c)) {
+                out.append(String.format("\\x%02x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.toString();
+    }
 }

@@ -45,7 +45,7 @@ public final class ResourceOptions {
             } catch (NumberFormatException e) {
                 throw new BerthException("invalid --cpus '" + cpus + "'");
             }
-            if (value <= 0 || value > processors) {
+            if (!Double.isFinite(value) || value <= 0 || value > processors) {
                 throw new BerthException("--cpus " + cpus + " is out of range: this host has " + processors
                         + " CPUs, and the value must be above 0");
             }
@@ -66,7 +66,7 @@ public final class ResourceOptions {
                 }
             }
         }
-        if (pidsLimit != null && pidsLimit == 0) {
+        if (pidsLimit != null && (pidsLimit == 0 || pidsLimit < -1)) {
             throw new BerthException("--pids-limit must be positive (or -1 for no limit)");
         }
         return new ResourcesSpec(mem, swap, reservation, cpuShares, quota, period, cpusetCpus, pidsLimit);
@@ -84,6 +84,13 @@ public final class ResourceOptions {
             case "g" -> 1024L * 1024 * 1024;
             default -> 1L;
         };
-        return (long) (value * unit);
+        double total = value * unit;
+        if (total > MAX_BYTES) {
+            throw new BerthException("invalid " + flag + " '" + text + "': larger than any machine (1 EiB at most)");
+        }
+        return (long) total;
     }
+
+    /** Sizes above this are typing errors, and would overflow the kernel's counters. */
+    private static final double MAX_BYTES = 0x1p60;
 }

@@ -72,6 +72,14 @@ public record RunOptions(
         public static final Dns HOST = new Dns(List.of(), List.of(), List.of());
 
         public Dns {
+            for (String server : servers) {
+                try {
+                    java.net.InetAddress.ofLiteral(server);
+                } catch (IllegalArgumentException e) {
+                    throw new dev.berth.BerthException("invalid --dns '" + Names.printable(server)
+                            + "': expected an IP address");
+                }
+            }
             servers = List.copyOf(servers);
             search = List.copyOf(search);
             options = List.copyOf(options);

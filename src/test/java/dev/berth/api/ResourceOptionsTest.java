@@ -33,4 +33,17 @@ class ResourceOptionsTest {
         assertThatThrownBy(() -> ResourceOptions.parse(null, null, null, null, null, "99", null)).hasMessageContaining("does not exist");
         assertThatThrownBy(() -> ResourceOptions.parse("lots", null, null, null, null, null, null)).hasMessageContaining("invalid --memory");
     }
+
+    @Test
+    void valuesThatSlippedPastTheChecksAreRefusedToo() {
+        assertThatThrownBy(() -> ResourceOptions.parse(null, null, null, "NaN", null, null, null))
+                .isInstanceOf(BerthException.class).hasMessageContaining("--cpus NaN is out of range");
+        assertThatThrownBy(() -> ResourceOptions.parse(null, null, null, "Infinity", null, null, null))
+                .hasMessageContaining("out of range");
+        assertThatThrownBy(() -> ResourceOptions.parse(null, null, null, null, null, null, -5L))
+                .hasMessage("--pids-limit must be positive (or -1 for no limit)");
+        assertThatThrownBy(() -> ResourceOptions.parse("99999999999g", null, null, null, null, null, null))
+                .hasMessage("invalid --memory '99999999999g': larger than any machine (1 EiB at most)");
+        assertThat(ResourceOptions.parse(null, null, null, null, null, null, -1L).pidsLimit()).isEqualTo(-1L);
+    }
 }

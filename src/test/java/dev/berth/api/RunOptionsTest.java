@@ -37,4 +37,12 @@ class RunOptionsTest {
         assertThatThrownBy(() -> o.network().parsedMode()).isInstanceOf(BerthException.class)
                 .hasMessageContaining("needs a container name");
     }
+
+    @Test
+    void aDnsServerMustBeAnAddressAndANameIsNeverEchoedWithARawNewline() {
+        assertThatThrownBy(() -> new RunOptions.Dns(List.of("notanip"), List.of(), List.of()))
+                .isInstanceOf(BerthException.class).hasMessage("invalid --dns 'notanip': expected an IP address");
+        assertThat(new RunOptions.Dns(List.of("203.0.113.53", "2001:db8::53"), List.of(), List.of()).servers()).hasSize(2);
+        assertThat(Names.printable("a\nb")).isEqualTo("a\\x0ab");
+    }
 }

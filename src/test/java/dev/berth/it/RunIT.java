@@ -309,6 +309,21 @@ class RunIT {
         ok(berth.run("run", "--rm", "--name", "interrupted", "--network", "none", "busybox", "true"));
     }
 
+    @Test
+    void inputThatUsedToSlipThroughIsOneLineExit125AndCreatesNothing() {
+        for (String[] bad : List.of(new String[] {"--pids-limit", "-5"}, new String[] {"--dns", "notanip"},
+                new String[] {"-m", "99999999999g"}, new String[] {"--cpus", "NaN"},
+                new String[] {"--network", "berth0", "--network-alias", "db"}, new String[] {"--name", "two\nlines"})) {
+            List<String> args = new java.util.ArrayList<>(List.of("run", "--rm"));
+            args.addAll(List.of(bad));
+            args.addAll(List.of("busybox", "true"));
+            Result r = berth.run(args.toArray(String[]::new));
+            assertThat(r.exitCode()).as(String.join(" ", bad)).isEqualTo(125);
+            assertThat(r.err().lines()).as(String.join(" ", bad)).hasSize(1);
+        }
+        assertThat(ok(berth.run("ps", "-a", "-q")).out()).isEmpty();
+    }
+
     static void signal(String name, Process process) {
         ok(BerthCli.host("kill", "-" + name, String.valueOf(process.pid())));
     }
