@@ -3,6 +3,9 @@ package dev.berth.api;
 import dev.berth.Explain;
 import dev.berth.image.ImageRecord;
 import dev.berth.image.ImageStore;
+import dev.berth.image.Platform;
+import dev.berth.registry.Credentials;
+import dev.berth.registry.PullProgress;
 import dev.berth.network.NetworkRecord;
 import dev.berth.network.Networks;
 import dev.berth.nftables.Firewall;
@@ -48,7 +51,7 @@ public final class Berth {
         ImageStore imageStore = new ImageStore(paths);
         this.lifecycle = new ContainerLifecycle(paths, imageStore, containers, networking, cgroups);
         this.running = new RunningContainers(paths, lifecycle, networks, cgroups);
-        this.images = new Images(imageStore, lifecycle::containers);
+        this.images = new Images(paths, imageStore, lifecycle::containers);
         this.maintenance = new Maintenance(containers, lifecycle, networking, networks, cgroups);
     }
 
@@ -149,8 +152,31 @@ public final class Berth {
         return images.importTar(tar, name);
     }
 
-    public void removeImage(String name) {
-        images.remove(name);
+    /** An image by name or id. */
+    public ImageRecord image(String nameOrId) {
+        return images.get(nameOrId);
+    }
+
+    /** Pulls reference (for platform) from its registry with the logins and insecure registries env gives. */
+    public ImageRecord pull(String reference, Platform platform, PullProgress progress, Map<String, String> env) {
+        return images.pull(reference, platform, progress, env);
+    }
+
+    public void login(String registry, String username, String password, Map<String, String> env) {
+        images.login(registry, new Credentials.Login(username, password), env);
+    }
+
+    public boolean logout(String registry, Map<String, String> env) {
+        return images.logout(registry, env);
+    }
+
+    /** Removes a name, or the image itself when it was its last; returns Docker's Untagged:/Deleted: lines. */
+    public List<String> removeImage(String name) {
+        return images.remove(name);
+    }
+
+    public List<String> pruneImages() {
+        return images.prune();
     }
 
     // ---- containers -----------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ final class ContainerLifecycle {
         }
         Trace.mark("root checked");
         ImageRecord image = options.rootfs() != null ? null : images.get(options.image());
-        Path lower = image != null ? images.rootfs(options.image()) : rootfsDirectory(options.rootfs());
+        List<Path> lowers = image != null ? images.lowerDirs(image) : List.of(rootfsDirectory(options.rootfs()));
         Trace.mark("image read");
         Container container = containers.locked(() -> {
             reconcileLocked();
@@ -72,11 +72,13 @@ final class ContainerLifecycle {
             Rollback rollback = new Rollback();
             rollback.add(() -> networking.release(id, endpoint));
             try {
-                ContainerSpec spec = SpecConverter.convert(options, image, lower, name, paths.mergedDir(id), System.getenv(),
+                ContainerSpec spec = SpecConverter.convert(options, image, lowers, name, paths.mergedDir(id), System.getenv(),
                         endpoint.placement());
                 int self = Libc.getpid();
                 ContainerRecord record = ContainerRecord.beingCreated(id, name, Instant.now().toString(),
-                        new ContainerRecord.Source(options.image(), lower.toString(), spec.process().args()),
+                        new ContainerRecord.Source(options.image(), image == null ? null : image.id(),
+                                lowers.getFirst().toString(), lowers.stream().map(Path::toString).toList(),
+                                spec.process().args()),
                         self, Procfs.startTime(self).orElse(0),
                         new ContainerRecord.Network(options.network().mode(), endpoint.attachment(), ports,
                                 options.network().aliases().stream().map(a -> a.toLowerCase(Locale.ROOT)).toList()),
@@ -86,7 +88,7 @@ final class ContainerLifecycle {
                 rollback.add(() -> abandonLocked(record));
                 Json.writeAtomically(paths.containerConfig(id), spec);
                 networking.writeEtcFiles(paths.upperDir(id), spec.hostname(), options.network(), endpoint);
-                return new Container(record, spec, new Overlay(List.of(lower), paths.upperDir(id), paths.workDir(id)));
+                return new Container(record, spec, new Overlay(lowers, paths.upperDir(id), paths.workDir(id)));
             } catch (RuntimeException e) {
                 throw rollback.undo(e);
             }
@@ -185,7 +187,7 @@ final class ContainerLifecycle {
             ContainerRecord again = record.restarting(self, Procfs.startTime(self).orElse(0), attachment,
                     record.restartCount() + (countsAsRestart ? 1 : 0), detached);
             containers.update(again);
-            return new Container(again, spec, new Overlay(List.of(Path.of(record.rootfs())), paths.upperDir(record.id()),
+            return new Container(again, spec, new Overlay(record.lowerDirs().stream().map(Path::of).toList(), paths.upperDir(record.id()),
                     paths.workDir(record.id())));
         });
         if (container.record().attachment() != null) {

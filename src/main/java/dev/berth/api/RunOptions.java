@@ -32,8 +32,9 @@ public record RunOptions(
      *
      * @param oomScoreAdj null to inherit berth's
      */
+    /** @param entrypoint --entrypoint: null for the image's, "" for none */
     public record Process(String hostname, List<String> env, String workdir, String user, boolean tty,
-                          boolean interactive, boolean readOnly, Integer oomScoreAdj) {
+                          boolean interactive, boolean readOnly, Integer oomScoreAdj, String entrypoint) {
         public Process {
             env = List.copyOf(env);
         }
@@ -115,6 +116,7 @@ public record RunOptions(
         private boolean interactive;
         private boolean readOnly;
         private Integer oomScoreAdj;
+        private String entrypoint;
         private String network = "none";
         private String ip;
         private List<String> publish = List.of();
@@ -152,6 +154,8 @@ public record RunOptions(
 
         public Builder oomScoreAdj(Integer value) { oomScoreAdj = value; return this; }
 
+        public Builder entrypoint(String value) { entrypoint = value; return this; }
+
         public Builder network(String value) { network = value; return this; }
 
         public Builder ip(String value) { ip = value; return this; }
@@ -174,7 +178,7 @@ public record RunOptions(
 
         public RunOptions build() {
             return new RunOptions(image, rootfs, command, name,
-                    new Process(hostname, env, workdir, user, tty, interactive, readOnly, oomScoreAdj),
+                    new Process(hostname, env, workdir, user, tty, interactive, readOnly, oomScoreAdj, entrypoint),
                     new Network(network, ip, publish, dns, addHosts, aliases), resources,
                     new Lifecycle(autoRemove, restart, detach));
         }

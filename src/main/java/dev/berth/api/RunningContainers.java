@@ -46,7 +46,7 @@ final class RunningContainers {
         }
         ContainerSpec spec = Json.read(paths.containerConfig(record.id()), ContainerSpec.class);
         ProcessSpec.User identity = user == null ? spec.process().user()
-                : new UserLookup(Path.of("/proc/" + record.pid() + "/root")).resolve(user).user();
+                : new UserLookup(List.of(Path.of("/proc/" + record.pid() + "/root"))).resolve(user).user();
         List<String> environment = new ArrayList<>(spec.process().env());
         if (tty) {
             environment.add("TERM=xterm");

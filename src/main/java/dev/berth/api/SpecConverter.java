@@ -1,6 +1,7 @@
 package dev.berth.api;
 
 import dev.berth.BerthException;
+import dev.berth.image.ImageConfig;
 import dev.berth.image.ImageRecord;
 import dev.berth.spec.ContainerSpec;
 import dev.berth.spec.Defaults;
@@ -20,18 +21,15 @@ final class SpecConverter {
 
     /**
      * @param image   the image's record, or null for {@code --rootfs}
-     * @param lower   the directory that will be the container's read-only root layer
+     * @param lowers  the directories that will be the container's read-only root layers, top first
      * @param merged  where the root is assembled
      */
-    static ContainerSpec convert(RunOptions options, ImageRecord image, Path lower, String name, Path merged,
+    static ContainerSpec convert(RunOptions options, ImageRecord image, List<Path> lowers, String name, Path merged,
                                  Map<String, String> hostEnv, NetworkPlacement network) {
-        List<String> args = !options.command().isEmpty() ? options.command()
-                : image != null ? image.command() : List.of();
-        if (args.isEmpty()) {
-            throw new BerthException("no command specified");
-        }
+        ImageConfig config = image != null ? image.config() : ImageConfig.EMPTY;
+        List<String> args = arguments(options, config);
         String cwd = options.process().workdir() != null ? options.process().workdir()
-                : image != null && image.workingDir() != null ? image.workingDir() : "/";
+                : config.workingDir() != null ? config.workingDir() : "/";
         if (!cwd.startsWith("/")) {
             throw new BerthException("the working directory '" + cwd + "' is invalid: it must be an absolute path");
         }
@@ -39,7 +37,8 @@ final class SpecConverter {
         if (!(network instanceof NetworkPlacement.Host) && !hostname.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
             throw new BerthException("invalid hostname '" + hostname + "'");
         }
-        UserLookup.Resolved user = new UserLookup(lower).resolve(options.process().user());
+        UserLookup.Resolved user = new UserLookup(lowers).resolve(
+                options.process().user() != null ? options.process().user() : config.user());
 
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", Defaults.PATH);
@@ -48,9 +47,7 @@ final class SpecConverter {
         if (options.process().tty()) {
             env.put("TERM", "xterm");
         }
-        if (image != null) {
-            image.env().forEach(e -> putEnv(env, e, hostEnv));
-        }
+        config.env().forEach(e -> putEnv(env, e, hostEnv));
         options.process().env().forEach(e -> putEnv(env, e, hostEnv));
 
         List<LinuxSpec.Namespace> namespaces = new ArrayList<>();
@@ -72,6 +69,22 @@ final class SpecConverter {
                 new LinuxSpec(namespaces, Defaults.MASKED_PATHS, Defaults.READONLY_PATHS, options.resources(),
                         "berth/" + name),
                 Map.of("dev.berth.name", name));
+    }
+
+    /**
+     * Docker's rule: the entrypoint (--entrypoint, else the image's), then the command given, or the
+     * image's Cmd when none is given and the entrypoint is the image's own.
+     */
+    static List<String> arguments(RunOptions options, ImageConfig config) {
+        String override = options.process().entrypoint();
+        List<String> entrypoint = override == null ? config.entrypoint() : override.isEmpty() ? List.of() : List.of(override);
+        List<String> cmd = !options.command().isEmpty() ? options.command() : override == null ? config.cmd() : List.of();
+        List<String> args = new ArrayList<>(entrypoint);
+        args.addAll(cmd);
+        if (args.isEmpty()) {
+            throw new BerthException("no command specified");
+        }
+        return List.copyOf(args);
     }
 
     /** {@code KEY=VALUE} sets; a bare {@code KEY} copies the host's value when it has one (Docker's rule). */

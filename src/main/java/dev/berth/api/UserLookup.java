@@ -20,9 +20,20 @@ final class UserLookup {
     private final List<String[]> passwd;
     private final List<String[]> group;
 
-    UserLookup(Path rootfs) {
-        this.passwd = read(rootfs.resolve("etc/passwd"));
-        this.group = read(rootfs.resolve("etc/group"));
+    /** @param layers the root's read-only layers, top first: the topmost that has a file wins, as in the overlay */
+    UserLookup(List<Path> layers) {
+        this.passwd = read(topmost(layers, "etc/passwd"));
+        this.group = read(topmost(layers, "etc/group"));
+    }
+
+    private static Path topmost(List<Path> layers, String file) {
+        for (Path layer : layers) {
+            Path candidate = layer.resolve(file);
+            if (Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)) {
+                return candidate; // a whiteout (a device) reads as no file
+            }
+        }
+        return layers.getFirst().resolve(file);
     }
 
     Resolved resolve(String spec) {

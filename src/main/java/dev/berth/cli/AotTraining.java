@@ -41,10 +41,12 @@ final class AotTraining {
             cli.parseArgs(args);
         }
         ContainerRecord record = ContainerRecord.beingCreated("0".repeat(64), "n", "2026-01-01T00:00:00Z",
-                new ContainerRecord.Source("busybox", "/", List.of("true")), 1, 1,
+                new ContainerRecord.Source("busybox", null, "/", null, List.of("true")), 1, 1,
                 new ContainerRecord.Network("none", null, List.of(), List.of()), new ContainerRecord.Policy(true, "no", 0, false));
         Json.parse(Json.render(record), ContainerRecord.class);
-        Json.parse(Json.render(new ImageRecord("b", "t", "s", List.of("sh"), List.of(), "/")), ImageRecord.class);
+        Json.parse(Json.render(new ImageRecord("sha256:" + "0".repeat(64), List.of("docker.io/library/b:latest"), List.of(),
+                "t", "s", List.of("0".repeat(64)), dev.berth.image.ImageConfig.command(List.of("sh")), 0, "linux/amd64")),
+                ImageRecord.class);
         Json.render(RunOptions.of("busybox", List.of("true")));
         Libc.linkAll();
         if (Libc.geteuid() == 0) {

@@ -60,7 +60,8 @@ final class DemoCommand implements Callable<Integer> {
             if (!berth.hasImage(BusyboxImage.NAME)) {
                 berth.ensureBusyboxImage();
             }
-            say("image busybox: " + berth.paths().imageRootfs(BusyboxImage.NAME));
+            dev.berth.image.ImageRecord image = berth.image(BusyboxImage.NAME);
+            say("image busybox: " + image.id() + ", one layer in " + berth.paths().imageLayer(image.layers().getFirst()));
 
             step("1-5. A container in its own network namespace, wired to the host by a veth pair "
                     + "(the tutorial's exact topology: --network veth)");

@@ -2,15 +2,23 @@ package dev.berth.cli;
 
 import dev.berth.image.BusyboxImage;
 import dev.berth.image.ImageRecord;
+import dev.berth.image.ImageReference;
+import dev.berth.json.Json;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
-/** {@code berth image create|import|ls|rm}. */
+/** {@code berth image create|import|pull|ls|inspect|rm|prune}. */
 @Command(name = "image", mixinStandardHelpOptions = true, description = "Manage local images.",
-        subcommands = {ImageCommand.Create.class, ImageCommand.Import.class, ImageCommand.Ls.class, ImageCommand.Rm.class})
+        subcommands = {ImageCommand.Create.class, ImageCommand.Import.class, PullCommand.class, ImageCommand.Ls.class,
+                ImageCommand.Inspect.class, ImageCommand.Rm.class, ImageCommand.Prune.class})
 final class ImageCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -36,12 +44,12 @@ final class ImageCommand implements Runnable {
                         "unknown built-in image '" + name + "': the only one is busybox (use 'berth image import' for others)");
             }
             ImageRecord image = Main.berth(spec).createBusyboxImage();
-            spec.commandLine().getOut().println(image.name());
+            spec.commandLine().getOut().println(image.displayName());
         }
     }
 
     @Command(name = "import", mixinStandardHelpOptions = true,
-            description = "Import a root filesystem tarball (plain or gzip), e.g. from docker export or debootstrap.")
+            description = "Import a root filesystem tarball (plain, gzip or zstd), e.g. from docker export or debootstrap.")
     static final class Import implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -49,13 +57,13 @@ final class ImageCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "TAR")
         Path tar;
 
-        @Parameters(index = "1", paramLabel = "NAME")
+        @Parameters(index = "1", paramLabel = "NAME[:TAG]")
         String name;
 
         @Override
         public void run() {
-            ImageRecord image = Main.berth(spec).importImage(tar, name);
-            spec.commandLine().getOut().println(image.name());
+            ImageRecord image = Main.berth(spec).importImage(Main.absolute(spec, tar), name);
+            spec.commandLine().getOut().println(image.id());
         }
     }
 
@@ -64,13 +72,84 @@ final class ImageCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
+        @Option(names = {"-q", "--quiet"}, description = "Print only the ids.")
+        boolean quiet;
+
+        @Option(names = "--digests", description = "Show the digests the images were pulled by.")
+        boolean digests;
+
         @Override
         public void run() {
-            Table table = new Table("NAME", "CREATED", "SOURCE");
-            for (ImageRecord image : Main.berth(spec).images()) {
-                table.add(image.name(), Table.ago(image.created()), image.source());
+            List<ImageRecord> images = Main.berth(spec).images();
+            if (quiet) {
+                images.forEach(i -> spec.commandLine().getOut().println(i.shortId()));
+                spec.commandLine().getOut().flush();
+                return;
+            }
+            Table table = digests ? new Table("REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE")
+                    : new Table("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
+            for (ImageRecord image : images) {
+                List<String[]> rows = new ArrayList<>();
+                for (String name : image.names()) {
+                    ImageReference ref = ImageReference.parse(name);
+                    String familiar = ref.familiar();
+                    rows.add(new String[] {familiar.substring(0, familiar.length() - ref.tag().length() - 1), ref.tag()});
+                }
+                if (rows.isEmpty()) {
+                    rows.add(new String[] {image.repoDigests().isEmpty() ? "<none>"
+                            : ImageReference.parse(image.repoDigests().getFirst()).familiar().split("@")[0], "<none>"});
+                }
+                String digest = image.repoDigests().isEmpty() ? "<none>" : image.repoDigests().getFirst().split("@")[1];
+                for (String[] row : rows) {
+                    String size = PullPrinter.bytes(image.size());
+                    if (digests) {
+                        table.add(row[0], row[1], digest, image.shortId(), Table.ago(image.created()), size);
+                    } else {
+                        table.add(row[0], row[1], image.shortId(), Table.ago(image.created()), size);
+                    }
+                }
             }
             table.print(spec.commandLine().getOut());
+        }
+    }
+
+    @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show images in Docker's JSON shape.")
+    static final class Inspect implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(arity = "1..*", paramLabel = "IMAGE")
+        List<String> names;
+
+        @Override
+        public void run() {
+            List<Map<String, Object>> views = new ArrayList<>();
+            var berth = Main.berth(spec);
+            for (String name : names) {
+                views.add(view(berth.image(name), berth.paths().imageLayers()));
+            }
+            spec.commandLine().getOut().println(Json.render(views));
+        }
+
+        static Map<String, Object> view(ImageRecord image, Path layers) {
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("Id", image.id());
+            view.put("RepoTags", image.names().stream().map(n -> ImageReference.parse(n).familiar()).toList());
+            view.put("RepoDigests", image.repoDigests().stream().map(n -> ImageReference.parse(n).familiar()).toList());
+            view.put("Created", image.created());
+            view.put("Config", image.config().toJson());
+            String[] platform = image.platform().split("/");
+            view.put("Architecture", platform.length > 1 ? platform[1] : "");
+            if (platform.length > 2) {
+                view.put("Variant", platform[2]);
+            }
+            view.put("Os", platform[0]);
+            view.put("Size", image.size());
+            view.put("GraphDriver", Map.of("Name", "overlay2", "Data", Map.of("LowerDir", String.join(":",
+                    image.layers().reversed().stream().map(k -> layers.resolve(k).toString()).toList()))));
+            view.put("RootFS", Map.of("Type", "layers", "Layers", image.layers().stream().map(k -> "sha256:" + k).toList()));
+            view.put("Metadata", Map.of("Source", image.source()));
+            return view;
         }
     }
 
@@ -79,15 +158,26 @@ final class ImageCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Parameters(arity = "1..*", paramLabel = "NAME")
-        java.util.List<String> names;
+        @Parameters(arity = "1..*", paramLabel = "IMAGE")
+        List<String> names;
 
         @Override
         public void run() {
             for (String name : names) {
-                Main.berth(spec).removeImage(name);
-                spec.commandLine().getOut().println(name);
+                Main.berth(spec).removeImage(name).forEach(spec.commandLine().getOut()::println);
             }
+        }
+    }
+
+    @Command(name = "prune", mixinStandardHelpOptions = true,
+            description = "Remove images without a name that no container uses, and layers no image uses.")
+    static final class Prune implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            Main.berth(spec).pruneImages().forEach(spec.commandLine().getOut()::println);
         }
     }
 }

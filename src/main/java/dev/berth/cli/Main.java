@@ -186,6 +186,11 @@ public final class Main implements Runnable {
         Map<String, Supplier<Object>> verbs = new LinkedHashMap<>();
         verbs.put("run", RunCommand::new);
         verbs.put("image", ImageCommand::new);
+        verbs.put("pull", PullCommand::new);
+        verbs.put("images", ImageCommand.Ls::new);
+        verbs.put("rmi", ImageCommand.Rm::new);
+        verbs.put("login", LoginCommand::new);
+        verbs.put("logout", LoginCommand.Logout::new);
         verbs.put("ps", PsCommand::new);
         verbs.put("rm", RmCommand::new);
         verbs.put("inspect", InspectCommand::new);

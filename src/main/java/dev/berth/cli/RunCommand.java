@@ -57,6 +57,20 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]", description = "Run as this user (name or uid).")
     String user;
 
+    @Option(names = "--entrypoint", paramLabel = "COMMAND",
+            description = "Run this instead of the image's entrypoint (\"\" for none).")
+    String entrypoint;
+
+    @Option(names = "--pull", paramLabel = "POLICY", defaultValue = "missing",
+            description = "Pull the image: missing (default), always or never.")
+    String pull;
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "The platform to pull.")
+    String platform;
+
+    @Option(names = {"-q", "--quiet"}, description = "Pull without printing progress.")
+    boolean quiet;
+
     @Option(names = "--rootfs", paramLabel = "DIR",
             description = "Run a directory as the root filesystem instead of an image (left unchanged).")
     Path rootfs;
@@ -103,6 +117,32 @@ final class RunCommand implements Callable<Integer> {
             description = "The image (omitted with --rootfs), then the command and its arguments.")
     List<String> positional = new ArrayList<>();
 
+    /**
+     * Docker's --pull: the built-in busybox is made from the host when missing; other images are pulled
+     * when missing (or always), progress on standard error.
+     */
+    static void ensureImage(CommandLine.Model.CommandSpec spec, Berth berth, String image, String pull, String platform,
+                            boolean quiet) {
+        if (!List.of("missing", "always", "never").contains(pull)) {
+            throw new BerthException("invalid --pull '" + pull + "': use missing, always or never");
+        }
+        boolean present = berth.hasImage(image);
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        if (BusyboxImage.NAME.equals(image) && !present && !pull.equals("always")) {
+            err.println("berth: creating the built-in busybox image from the host's busybox-static");
+            err.flush();
+            berth.ensureBusyboxImage();
+        } else if (pull.equals("always") || !present && pull.equals("missing")) {
+            if (!present && !quiet) {
+                err.println("Unable to find image '" + image + "' locally");
+                err.flush();
+            }
+            PullCommand.pull(spec, berth, image, platform, quiet, err);
+        } else if (!present) {
+            throw new BerthException("no such image: " + image + " (and --pull never)");
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         String image = null;
@@ -123,17 +163,15 @@ final class RunCommand implements Callable<Integer> {
         if (tty && interactive && !detach && !Host.isTerminal(stdio.userIn())) {
             throw new BerthException("the input device is not a TTY");
         }
-        if (BusyboxImage.NAME.equals(image) && !berth.hasImage(image)) {
-            spec.commandLine().getErr().println("berth: creating the built-in busybox image from the host's busybox-static");
-            spec.commandLine().getErr().flush();
-            berth.ensureBusyboxImage();
+        if (image != null) {
+            ensureImage(spec, berth, image, pull, platform, quiet);
         }
         RunOptions options = RunOptions.builder().image(image)
                 .rootfs(rootfs == null ? null : Main.absolute(spec, rootfs).toString()).command(command).name(name)
                 .hostname(hostname).env(withValues(env, Main.environment(spec))).workdir(workdir).user(user)
                 .tty(tty).interactive(interactive).autoRemove(autoRemove).network(network).ip(ip).readOnly(readOnly)
                 .publish(publish).dns(new RunOptions.Dns(dns, dnsSearch, dnsOptions)).addHosts(addHosts)
-                .resources(limits.toSpec()).oomScoreAdj(oomScoreAdj).restart(restart).detach(detach).aliases(aliases)
+                .resources(limits.toSpec()).oomScoreAdj(oomScoreAdj).entrypoint(entrypoint).restart(restart).detach(detach).aliases(aliases)
                 .build();
         if (Berth.resolvesContainerNames(options.network())) {
             // user-defined networks resolve container names through the supervisor's DNS server

@@ -91,17 +91,7 @@ final class StatsCommand implements Runnable {
     }
 
     static String size(long bytes) {
-        if (bytes < 1024) {
-            return bytes + "B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format("%.1f%s", value, units[unit]);
+        return Table.size(bytes, 1024);
     }
 
     private static void sleep(long millis) {

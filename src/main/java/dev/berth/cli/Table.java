@@ -38,10 +38,14 @@ final class Table {
 
     /** "5 seconds ago", "3 minutes ago"… from an ISO instant. */
     static String ago(String isoInstant) {
-        if (isoInstant == null) {
+        if (isoInstant == null || isoInstant.isEmpty()) {
             return "";
         }
-        return duration(Duration.between(Instant.parse(isoInstant), Instant.now())) + " ago";
+        try {
+            return duration(Duration.between(java.time.OffsetDateTime.parse(isoInstant).toInstant(), Instant.now())) + " ago";
+        } catch (java.time.format.DateTimeParseException e) {
+            return ""; // an image's creation time is whatever its builder wrote
+        }
     }
 
     static String duration(Duration d) {
@@ -56,5 +60,20 @@ final class Table {
             return s / 3600 + (s / 3600 == 1 ? " hour" : " hours");
         }
         return s / 86400 + (s / 86400 == 1 ? " day" : " days");
+    }
+
+    /** A size as Docker prints it: base 1000 (kB, MB: image sizes, pulls) or 1024 (KiB, MiB: memory). */
+    static String size(long bytes, int base) {
+        if (bytes < base) {
+            return bytes + "B";
+        }
+        String[] units = base == 1000 ? new String[] {"kB", "MB", "GB", "TB"} : new String[] {"KiB", "MiB", "GiB", "TiB"};
+        double value = bytes;
+        int unit = -1;
+        while (value >= base && unit < units.length - 1) {
+            value /= base;
+            unit++;
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f%s", value, units[unit]);
     }
 }

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
  * one link per applet, and the few files in /etc a container expects.
  */
 public final class BusyboxImage {
+    /** Its name: Docker Hub's busybox, so that {@code run busybox} finds it without a registry. */
     public static final String NAME = "busybox";
     private static final List<Path> CANDIDATES = List.of(Path.of("/bin/busybox"), Path.of("/usr/bin/busybox"));
 
@@ -35,7 +36,23 @@ public final class BusyboxImage {
             throw new BerthException("cannot read " + busybox + ": " + e.getMessage(), e);
         }
         List<String> applets = applets(busybox);
-        return store.add(NAME, "busybox-static " + busybox, List.of("sh"), rootfs -> populate(rootfs, busybox, applets));
+        String key = layerKey(busybox, applets);
+        store.addLayer(key, rootfs -> populate(rootfs, busybox, applets));
+        return LocalImages.record(store, ImageReference.parse(NAME), "busybox-static " + busybox, key,
+                ImageConfig.command(List.of("sh")));
+    }
+
+    /** The layer's key: a digest of what it is made of (this berth's recipe, the binary, its applets). */
+    private static String layerKey(Path busybox, List<String> applets) {
+        try {
+            java.security.MessageDigest sha256 = Digest.sha256();
+            sha256.update("berth built-in busybox layer v1\n".getBytes(StandardCharsets.UTF_8));
+            sha256.update(Files.readAllBytes(busybox));
+            sha256.update(String.join("\n", applets).getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(sha256.digest());
+        } catch (IOException e) {
+            throw new BerthException("cannot read " + busybox + ": " + e.getMessage(), e);
+        }
     }
 
     private static void populate(Path rootfs, Path busybox, List<String> applets) throws IOException {

@@ -1,119 +1,322 @@
 package dev.berth.image;
 
 import dev.berth.BerthException;
+import dev.berth.json.Json;
 import dev.berth.state.BerthPaths;
 import dev.berth.state.Directories;
 import dev.berth.state.FileLock;
-import dev.berth.json.Json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.regex.Pattern;
+import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Images under the state root: {@code images/NAME/rootfs} and {@code images/NAME/image.json}. An image
- * is assembled in a temporary directory and renamed into place, so a failed import leaves nothing.
+ * The content-addressed image store under the state root:
+ * <pre>
+ * images/layers/KEY/         a layer, unpacked once, shared by every image that has it (an overlay lower dir)
+ * images/blobs/sha256/HEX    manifests and image configurations, by digest
+ * images/records/ID.json     an image: its names, its layers, its configuration
+ * </pre>
+ * A layer is unpacked in a staging directory and renamed into place, so a half-written layer never has
+ * a key; a layer's lock makes concurrent pulls of it wait for the one that unpacks it.
  */
 public final class ImageStore {
-    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,127}");
-
     private final BerthPaths paths;
 
     public ImageStore(BerthPaths paths) {
         this.paths = paths;
     }
 
-    public static void validateName(String name) {
-        if (!NAME.matcher(name).matches()) {
-            throw new BerthException("invalid image name '" + name
-                    + "': use lower-case letters, digits, '_', '.' and '-', starting with a letter or digit");
+    // ---- images --------------------------------------------------------------------------------------
+
+    /** An image by name (any form Docker accepts), by id, or by a prefix of at least 4 hex digits of its id. */
+    public Optional<ImageRecord> find(String nameOrId) {
+        List<ImageRecord> all = list();
+        String hex = nameOrId.startsWith("sha256:") ? nameOrId.substring(7) : nameOrId;
+        if (hex.matches("[0-9a-f]{4,64}")) {
+            List<ImageRecord> byId = all.stream().filter(i -> i.digest().hex().startsWith(hex)).toList();
+            if (byId.size() == 1) {
+                return Optional.of(byId.getFirst());
+            }
         }
-    }
-
-    public boolean exists(String name) {
-        return Files.isRegularFile(paths.imageRecord(name));
-    }
-
-    public ImageRecord get(String name) {
-        if (!NAME.matcher(name).matches() || !exists(name)) {
-            throw new BerthException("no such image: " + name
-                    + (name.equals(BusyboxImage.NAME) ? " (create it with: berth image create busybox)" : ""));
+        if (!ImageReference.isValid(nameOrId)) {
+            return Optional.empty();
         }
-        return Json.read(paths.imageRecord(name), ImageRecord.class);
+        ImageReference ref = ImageReference.parse(nameOrId);
+        String wanted = ref.toString();
+        return all.stream().filter(i -> i.names().contains(wanted) || i.repoDigests().contains(wanted)).findFirst();
     }
 
-    public Path rootfs(String name) {
-        return paths.imageRootfs(name);
+    public boolean exists(String nameOrId) {
+        return find(nameOrId).isPresent();
+    }
+
+    public ImageRecord get(String nameOrId) {
+        return find(nameOrId).orElseThrow(() -> new BerthException("no such image: " + nameOrId));
     }
 
     public List<ImageRecord> list() {
-        if (!Files.isDirectory(paths.images())) {
+        if (!Files.isDirectory(paths.imageRecords())) {
             return List.of();
         }
         List<ImageRecord> images = new ArrayList<>();
-        try (Stream<Path> dirs = Files.list(paths.images())) {
-            for (Path dir : (Iterable<Path>) dirs::iterator) {
-                Path record = dir.resolve("image.json");
-                if (Files.isRegularFile(record)) {
-                    images.add(Json.read(record, ImageRecord.class));
+        try (Stream<Path> files = Files.list(paths.imageRecords())) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                if (file.getFileName().toString().endsWith(".json")) {
+                    images.add(Json.read(file, ImageRecord.class));
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list images", e);
         }
-        images.sort(Comparator.comparing(ImageRecord::name));
+        images.sort(Comparator.comparing(ImageRecord::displayName));
         return images;
     }
 
-    /** Fills a fresh rootfs directory with populate, then publishes it as image name. */
-    public ImageRecord add(String name, String source, List<String> command, RootfsWriter populate) {
-        validateName(name);
-        try (FileLock ignored = FileLock.acquire(paths.lock("images"))) {
-            if (exists(name)) {
-                throw new BerthException("image " + name + " already exists (remove it first with: berth image rm " + name + ")");
+    /** The image's layers as overlay lower directories: top first, as overlayfs lists them. */
+    public List<Path> lowerDirs(ImageRecord image) {
+        return image.layers().reversed().stream().map(paths::imageLayer).toList();
+    }
+
+    /**
+     * Records an image. Its names are taken from any other image that had them (a tag moves), and an
+     * image with the same id gains them. Returns the record as stored.
+     */
+    public ImageRecord commit(ImageRecord image) {
+        for (String key : image.layers()) {
+            if (!hasLayer(key)) {
+                throw new IllegalStateException("layer " + key + " is not in the store");
             }
-            Files.createDirectories(paths.images());
-            Path staging = Files.createTempDirectory(paths.images(), ".new-" + name + "-");
+        }
+        try (FileLock ignored = FileLock.acquire(paths.lock("images"))) {
+            Files.createDirectories(paths.imageRecords());
+            ImageRecord stored = image;
+            for (ImageRecord other : list()) {
+                if (other.id().equals(image.id())) {
+                    stored = image.withNames(union(other.names(), image.names()), union(other.repoDigests(), image.repoDigests()));
+                } else if (other.names().stream().anyMatch(image.names()::contains)) {
+                    List<String> kept = other.names().stream().filter(n -> !image.names().contains(n)).toList();
+                    write(other.withNames(kept, other.repoDigests()));
+                }
+            }
+            write(stored);
+            return stored;
+        } catch (IOException e) {
+            throw new BerthException("cannot record image " + image.displayName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Removes a name from its image, or the image itself when it is given by id or that was its last
+     * name; layers no image and no container (layersInUse) uses go too. Returns what went, Docker's way:
+     * "Untagged: NAME" and "Deleted: ID" lines.
+     */
+    public List<String> remove(String nameOrId, Set<String> layersInUse) {
+        ImageRecord image = get(nameOrId);
+        List<String> done = new ArrayList<>();
+        try (FileLock ignored = FileLock.acquire(paths.lock("images"))) {
+            if (untagsOnly(image, nameOrId)) {
+                String name = ImageReference.parse(nameOrId).toString();
+                write(image.withNames(image.names().stream().filter(n -> !n.equals(name)).toList(), image.repoDigests()));
+                return List.of("Untagged: " + ImageReference.parse(name).familiar());
+            }
+            image.names().forEach(n -> done.add("Untagged: " + ImageReference.parse(n).familiar()));
+            Files.deleteIfExists(paths.imageRecord(image.digest().hex()));
+            done.add("Deleted: " + image.id());
+        } catch (IOException e) {
+            throw new BerthException("cannot remove image " + nameOrId + ": " + e.getMessage(), e);
+        }
+        pruneLayers(layersInUse);
+        return done;
+    }
+
+    /** Whether removing image by nameOrId only takes a name away: it is one of several names the image has. */
+    public static boolean untagsOnly(ImageRecord image, String nameOrId) {
+        return image.names().size() > 1 && ImageReference.isValid(nameOrId)
+                && image.names().contains(ImageReference.parse(nameOrId).toString());
+    }
+
+    private void write(ImageRecord image) {
+        Json.writeAtomically(paths.imageRecord(image.digest().hex()), image);
+    }
+
+    private static List<String> union(Collection<String> a, Collection<String> b) {
+        Set<String> all = new LinkedHashSet<>(a);
+        all.addAll(b);
+        return List.copyOf(all);
+    }
+
+    // ---- layers --------------------------------------------------------------------------------------
+
+    public boolean hasLayer(String key) {
+        return Files.isDirectory(paths.imageLayer(key));
+    }
+
+    public Path layerDir(String key) {
+        return paths.imageLayer(key);
+    }
+
+    /**
+     * Unpacks a layer under key unless it is there already; concurrent callers for the same key wait
+     * for the first. A writer that fails leaves nothing behind. Returns false when the layer was there.
+     */
+    public boolean addLayer(String key, LayerWriter writer) {
+        try (FileLock ignored = FileLock.acquire(paths.lock("layer-" + key))) {
+            if (hasLayer(key)) {
+                return false;
+            }
+            Path staging = newStaging();
             try {
-                Path rootfs = staging.resolve("rootfs");
-                Files.createDirectory(rootfs);
-                populate.write(rootfs);
-                ImageRecord record = new ImageRecord(name, Instant.now().toString(), source, command,
-                        List.of(), "/");
-                Json.writeAtomically(staging.resolve("image.json"), record);
-                Directories.deleteTree(paths.image(name)); // a leftover without image.json
-                Files.move(staging, paths.image(name), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                return record;
+                writer.write(staging);
+                Files.move(staging, paths.imageLayer(key), StandardCopyOption.ATOMIC_MOVE);
+                return true;
             } finally {
                 Directories.deleteTree(staging);
             }
         } catch (IOException e) {
-            throw new BerthException("cannot create image " + name + ": " + e.getMessage(), e);
+            throw new BerthException("cannot store layer " + key + ": " + e.getMessage(), e);
         }
     }
 
-    /** Removes an image; the caller has checked that no container uses it. */
-    public void remove(String name) {
-        get(name);
-        try (FileLock ignored = FileLock.acquire(paths.lock("images"))) {
-            Path doomed = paths.images().resolve(".rm-" + name + "-" + System.nanoTime());
-            Files.move(paths.image(name), doomed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            Directories.deleteTree(doomed);
+    /**
+     * Unpacks a layer whose key is known only once it is written (an imported tarball's digest): the
+     * writer returns the key; an identical layer already stored is kept and the new copy dropped.
+     */
+    public String addLayerByContent(KeyedLayerWriter writer) {
+        Path staging = newStaging();
+        try {
+            String key = writer.write(staging);
+            try (FileLock ignored = FileLock.acquire(paths.lock("layer-" + key))) {
+                if (!hasLayer(key)) {
+                    Files.move(staging, paths.imageLayer(key), StandardCopyOption.ATOMIC_MOVE);
+                }
+            }
+            return key;
         } catch (IOException e) {
-            throw new BerthException("cannot remove image " + name + ": " + e.getMessage(), e);
+            throw new BerthException("cannot store layer: " + e.getMessage(), e);
+        } finally {
+            Directories.deleteTree(staging);
         }
     }
 
-    /** Writes an image's root filesystem into an empty directory. */
+    private Path newStaging() {
+        try {
+            Files.createDirectories(paths.imageLayers());
+            return Files.createTempDirectory(paths.imageLayers(), ".new-");
+        } catch (IOException e) {
+            throw new BerthException("cannot create a layer directory under " + paths.imageLayers() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes the layers given (a failed pull's) unless an image lists them. */
+    public void dropLayers(Collection<String> keys) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        try (FileLock ignored = FileLock.acquire(paths.lock("images"))) {
+            Set<String> used = new HashSet<>();
+            list().forEach(i -> used.addAll(i.layers()));
+            for (String key : keys) {
+                if (!used.contains(key)) {
+                    deleteLayer(key);
+                }
+            }
+        } catch (IOException e) {
+            throw new BerthException("cannot remove layers: " + e.getMessage(), e);
+        }
+    }
+
+    private void deleteLayer(String key) throws IOException {
+        Path doomed = paths.imageLayers().resolve(".rm-" + key + "-" + System.nanoTime());
+        Files.move(paths.imageLayer(key), doomed, StandardCopyOption.ATOMIC_MOVE);
+        Directories.deleteTree(doomed);
+    }
+
+    /** Deletes layers no image lists and no container runs on, and staging left by a crash. Returns their keys. */
+    public List<String> pruneLayers(Set<String> layersInUse) {
+        if (!Files.isDirectory(paths.imageLayers())) {
+            return List.of();
+        }
+        try (FileLock ignored = FileLock.acquire(paths.lock("images"))) {
+            Set<String> used = new HashSet<>(layersInUse);
+            list().forEach(i -> used.addAll(i.layers()));
+            List<String> gone = new ArrayList<>();
+            try (Stream<Path> dirs = Files.list(paths.imageLayers())) {
+                for (Path dir : dirs.toList()) {
+                    String key = dir.getFileName().toString();
+                    if (used.contains(key) || key.startsWith(".new-") && !stale(dir)) {
+                        continue;
+                    }
+                    if (key.startsWith(".rm-")) {
+                        Directories.deleteTree(dir);
+                    } else {
+                        deleteLayer(key);
+                    }
+                    gone.add(key);
+                }
+            }
+            return gone;
+        } catch (IOException e) {
+            throw new BerthException("cannot prune layers: " + e.getMessage(), e);
+        }
+    }
+
+    /** Staging older than a day belongs to nobody (a running pull's staging is minutes old at most). */
+    private static boolean stale(Path dir) throws IOException {
+        return Files.getLastModifiedTime(dir).toInstant().isBefore(java.time.Instant.now().minusSeconds(86400));
+    }
+
+    // ---- blobs ---------------------------------------------------------------------------------------
+
+    public void putBlob(Digest digest, byte[] content) {
+        if (!Digest.of(content).equals(digest)) {
+            throw new IllegalArgumentException("content does not match " + digest);
+        }
+        Path file = blob(digest);
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = Files.createTempFile(file.getParent(), ".new-", "");
+            Files.write(tmp, content);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new BerthException("cannot store blob " + digest + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Optional<byte[]> readBlob(Digest digest) {
+        try {
+            return Optional.of(Files.readAllBytes(blob(digest)));
+        } catch (java.nio.file.NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new BerthException("cannot read blob " + digest + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Path blob(Digest digest) {
+        return paths.imageBlobs().resolve("sha256").resolve(digest.hex());
+    }
+
+    /** Writes a layer's files into an empty directory. */
     @FunctionalInterface
-    public interface RootfsWriter {
-        void write(Path rootfs) throws IOException;
+    public interface LayerWriter {
+        void write(Path dir) throws IOException;
+    }
+
+    /** Writes a layer's files into an empty directory and returns the layer's key. */
+    @FunctionalInterface
+    public interface KeyedLayerWriter {
+        String write(Path dir) throws IOException;
     }
 }

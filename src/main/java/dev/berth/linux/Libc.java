@@ -47,6 +47,7 @@ public final class Libc {
     private static final Native.Downcall LSEEK = Native.errnoFn("lseek", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
     private static final Native.Downcall FCNTL = Native.errnoVariadic("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
     private static final Native.Downcall MKNODAT = Native.errnoFn("mknodat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG);
+    private static final Native.Downcall LSETXATTR = Native.errnoFn("lsetxattr", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final Native.Downcall MKFIFOAT = Native.errnoFn("mkfifoat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final Native.Downcall MKDIRAT = Native.errnoFn("mkdirat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final Native.Downcall FCHMODAT = Native.errnoFn("fchmodat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
@@ -194,6 +195,15 @@ public final class Libc {
     public static void mknod(String path, int mode, int major, int minor) {
         long dev = ((long) (major & 0xfff) << 8) | (minor & 0xff) | ((long) (minor & ~0xff) << 12);
         call("mknod", path, (st, a) -> (int) MKNODAT.handle().invokeExact(st, AT_FDCWD, str(a, path), mode, dev));
+    }
+
+    /** Sets an extended attribute on path itself (not what a symbolic link points to). */
+    public static void lsetxattr(String path, String name, byte[] value) {
+        call("lsetxattr", path, (st, a) -> {
+            MemorySegment v = a.allocate(Math.max(1, value.length));
+            MemorySegment.copy(value, 0, v, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, value.length);
+            return (int) LSETXATTR.handle().invokeExact(st, str(a, path), str(a, name), v, (long) value.length, 0);
+        });
     }
 
     public static void mkfifo(String path, int mode) {

@@ -18,11 +18,18 @@ public record BerthPaths(Path root, Path runRoot) {
 
     public Path images() { return root.resolve("images"); }
 
-    public Path image(String name) { return images().resolve(name); }
+    /** Unpacked layers, one directory each, named by the layer's key: overlay lower directories. */
+    public Path imageLayers() { return images().resolve("layers"); }
 
-    public Path imageRootfs(String name) { return image(name).resolve("rootfs"); }
+    public Path imageLayer(String key) { return imageLayers().resolve(key); }
 
-    public Path imageRecord(String name) { return image(name).resolve("image.json"); }
+    /** Manifests and image configurations, by digest (sha256/HEX). */
+    public Path imageBlobs() { return images().resolve("blobs"); }
+
+    /** One record per image, named by the hex of its id. */
+    public Path imageRecords() { return images().resolve("records"); }
+
+    public Path imageRecord(String idHex) { return imageRecords().resolve(idHex + ".json"); }
 
     public Path containers() { return root.resolve("containers"); }
 

@@ -25,12 +25,17 @@ public record ContainerRecord(
     public enum Status { CREATED, RUNNING, EXITED }
 
     /**
-     * @param image   the image name, or null when the container runs a plain directory ({@code --rootfs})
-     * @param rootfs  the read-only lower directory of the container's overlay root
+     * @param image     the image as it was asked for, or null when the container runs a plain directory
+     *                  ({@code --rootfs})
+     * @param imageId   the image's id (null for --rootfs, and in records older than the layer store)
+     * @param rootfs    the directory given with --rootfs, or the image's top layer
+     * @param lowerDirs the read-only lower directories of the container's overlay root, top first
      */
-    public record Source(String image, String rootfs, List<String> command) {
+    public record Source(String image, String imageId, String rootfs, List<String> lowerDirs, List<String> command) {
         public Source {
             command = List.copyOf(command);
+            lowerDirs = lowerDirs != null && !lowerDirs.isEmpty() ? List.copyOf(lowerDirs)
+                    : rootfs != null ? List.of(rootfs) : List.of();
         }
     }
 
@@ -107,6 +112,10 @@ public record ContainerRecord(
     public String image() { return source.image(); }
 
     public String rootfs() { return source.rootfs(); }
+
+    public String imageId() { return source.imageId(); }
+
+    public List<String> lowerDirs() { return source.lowerDirs(); }
 
     public List<String> command() { return source.command(); }
 

@@ -25,4 +25,19 @@ public final class Directories {
             throw new UncheckedIOException("cannot remove " + root, e);
         }
     }
+
+    /** The bytes of the regular files under root (du's apparent size, hard links counted once each time). */
+    public static long sizeOf(Path root) {
+        try (Stream<Path> walk = Files.walk(root)) {
+            long total = 0;
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    total += Files.size(p);
+                }
+            }
+            return total;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot measure " + root, e);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package dev.berth.api;
 
 import dev.berth.BerthException;
+import dev.berth.image.ImageConfig;
 import dev.berth.image.ImageRecord;
 import dev.berth.spec.ContainerSpec;
 import dev.berth.spec.Defaults;
@@ -20,7 +21,13 @@ class SpecConverterTest {
     @TempDir
     Path lower;
 
-    private static final ImageRecord BUSYBOX = new ImageRecord("busybox", "t", "s", List.of("sh"), List.of("IMG=1"), "/");
+    private static final ImageRecord BUSYBOX = image(new ImageConfig(null, List.of("sh"), List.of("IMG=1"), null, null,
+            null, null, null));
+
+    private static ImageRecord image(ImageConfig config) {
+        return new ImageRecord("sha256:" + "a".repeat(64), List.of("docker.io/library/busybox:latest"), List.of(), "t",
+                "s", List.of("k"), config, 0, "linux/amd64");
+    }
 
     private ContainerSpec convert(RunOptions options) {
         NetworkPlacement placement = switch (options.network().mode()) {
@@ -28,7 +35,7 @@ class SpecConverterTest {
             case "none" -> new NetworkPlacement.Own();
             default -> new NetworkPlacement.Join("/run/berth/netns/x");
         };
-        return SpecConverter.convert(options, BUSYBOX, lower, "web", Path.of("/m"), Map.of("FROM_HOST", "h"), placement);
+        return SpecConverter.convert(options, BUSYBOX, List.of(lower), "web", Path.of("/m"), Map.of("FROM_HOST", "h"), placement);
     }
 
     private static RunOptions options(List<String> env, String workdir, String network, boolean tty) {
@@ -73,8 +80,32 @@ class SpecConverterTest {
                 .isInstanceOf(BerthException.class).hasMessageContaining("must be an absolute path");
         assertThatThrownBy(() -> convert(options(List.of("=x"), null, "none", false)))
                 .hasMessageContaining("invalid environment variable");
-        assertThatThrownBy(() -> SpecConverter.convert(RunOptions.of(null, List.of()), null, lower, "web", Path.of("/m"), Map.of(),
+        assertThatThrownBy(() -> SpecConverter.convert(RunOptions.of(null, List.of()), null, List.of(lower), "web", Path.of("/m"), Map.of(),
                 new NetworkPlacement.Own()))
                 .hasMessage("no command specified");
+    }
+
+    @Test
+    void theEntrypointComesFirstAndTheCommandReplacesOnlyTheImagesCmd() {
+        ImageConfig config = new ImageConfig(List.of("/entry.sh", "-x"), List.of("serve"), null, "/srv", "daemon",
+                null, null, null);
+        RunOptions plain = RunOptions.of("app", List.of());
+        assertThat(SpecConverter.arguments(plain, config)).containsExactly("/entry.sh", "-x", "serve");
+        assertThat(SpecConverter.arguments(RunOptions.of("app", List.of("debug")), config))
+                .containsExactly("/entry.sh", "-x", "debug");
+        RunOptions other = RunOptions.builder().image("app").entrypoint("/bin/sh").build();
+        assertThat(SpecConverter.arguments(other, config)).containsExactly("/bin/sh"); // the image's Cmd goes too
+        RunOptions none = RunOptions.builder().image("app").entrypoint("").command(List.of("true")).build();
+        assertThat(SpecConverter.arguments(none, config)).containsExactly("true");
+    }
+
+    @Test
+    void theImagesWorkingDirectoryAndEnvironmentAreDefaultsThatOptionsOverride() {
+        ImageRecord app = image(new ImageConfig(null, List.of("run"), List.of("PATH=/app/bin:/bin", "MODE=prod"), "/srv",
+                null, null, null, null));
+        ContainerSpec spec = SpecConverter.convert(RunOptions.builder().image("app").env(List.of("MODE=dev")).build(), app,
+                List.of(lower), "web", Path.of("/m"), Map.of(), new NetworkPlacement.Own());
+        assertThat(spec.process().cwd()).isEqualTo("/srv");
+        assertThat(spec.process().env()).contains("PATH=/app/bin:/bin", "MODE=dev");
     }
 }

@@ -30,7 +30,7 @@ class UserLookupTest {
                 audio:x:29:app
                 staff:x:50:
                 """);
-        lookup = new UserLookup(rootfs);
+        lookup = new UserLookup(java.util.List.of(rootfs));
     }
 
     @Test

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SupervisionTest {
     private static ContainerRecord record(String name, boolean detached, boolean autoRemove, String policy, int restarts) {
         return ContainerRecord.beingCreated(name.repeat(64).substring(0, 64), name, "t",
-                new ContainerRecord.Source("busybox", "/", List.of("sh")), 1, 1,
+                new ContainerRecord.Source("busybox", null, "/", null, List.of("sh")), 1, 1,
                 new ContainerRecord.Network("none", null, List.of(), List.of()),
                 new ContainerRecord.Policy(autoRemove, policy, restarts, detached));
     }

@@ -12,7 +12,7 @@ class ContainerRecordTest {
             "vb00000000001", "eth0", 1500, "/run/berth/netns/x", "/run/netns/berth-web", "berth0");
 
     private final ContainerRecord created = ContainerRecord.beingCreated("a".repeat(64), "web", "t0",
-            new ContainerRecord.Source("busybox", "/images/busybox", List.of("httpd")), 100, 5,
+            new ContainerRecord.Source("busybox", null, "/images/busybox", null, List.of("httpd")), 100, 5,
             new ContainerRecord.Network("berth0", FIRST, List.of(new PortMapping(null, 8080, 80, "tcp")), List.of("www")),
             new ContainerRecord.Policy(false, "on-failure:3", 0, true));
 

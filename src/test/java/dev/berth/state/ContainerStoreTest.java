@@ -17,7 +17,7 @@ class ContainerStoreTest {
 
     private ContainerRecord record(String id, String name) {
         return ContainerRecord.beingCreated(id, name, "2026-01-01T00:00:0" + name.length() + "Z",
-                new ContainerRecord.Source("busybox", "/rootfs", List.of("sh")), 1, 1,
+                new ContainerRecord.Source("busybox", null, "/rootfs", null, List.of("sh")), 1, 1,
                 new ContainerRecord.Network("none", null, List.of(), List.of()),
                 new ContainerRecord.Policy(false, "no", 0, false));
     }

@@ -1,0 +1,87 @@
+package dev.berth.image;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What an image says a container of it starts with: the {@code config} object of an OCI image
+ * configuration (Docker's {@code Config}), the part {@code run} honours.
+ *
+ * @param exposedPorts "80/tcp" and the like, for {@code -P}
+ */
+public record ImageConfig(List<String> entrypoint, List<String> cmd, List<String> env, String workingDir, String user,
+                          List<String> exposedPorts, String stopSignal, Map<String, String> labels) {
+    public static final ImageConfig EMPTY = new ImageConfig(null, null, null, null, null, null, null, null);
+
+    public ImageConfig {
+        entrypoint = entrypoint == null ? List.of() : List.copyOf(entrypoint);
+        cmd = cmd == null ? List.of() : List.copyOf(cmd);
+        env = env == null ? List.of() : List.copyOf(env);
+        workingDir = workingDir == null || workingDir.isEmpty() ? null : workingDir;
+        user = user == null || user.isEmpty() ? null : user;
+        exposedPorts = exposedPorts == null ? List.of() : List.copyOf(exposedPorts);
+        stopSignal = stopSignal == null || stopSignal.isEmpty() ? null : stopSignal;
+        labels = labels == null ? Map.of() : Map.copyOf(new TreeMap<>(labels));
+    }
+
+    public static ImageConfig command(List<String> cmd) {
+        return new ImageConfig(null, cmd, null, null, null, null, null, null);
+    }
+
+    /** The defaults an image configuration blob ({@code application/vnd.oci.image.config.v1+json}) gives. */
+    public static ImageConfig fromConfigBlob(Map<String, Object> blob) {
+        return fromJson(map(blob.get("config")));
+    }
+
+    /** Reads the {@code config} object of an image configuration blob (absent fields stay empty). */
+    static ImageConfig fromJson(Map<String, Object> config) {
+        if (config == null) {
+            return EMPTY;
+        }
+        Map<String, Object> ports = map(config.get("ExposedPorts"));
+        return new ImageConfig(strings(config.get("Entrypoint")), strings(config.get("Cmd")), strings(config.get("Env")),
+                string(config.get("WorkingDir")), string(config.get("User")), new ArrayList<>(ports.keySet()),
+                string(config.get("StopSignal")), stringMap(config.get("Labels")));
+    }
+
+    /** The {@code config} object in Docker's shape, as {@code image inspect} and {@code save} write it. */
+    public Map<String, Object> toJson() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        Map<String, Object> ports = new LinkedHashMap<>();
+        exposedPorts.forEach(p -> ports.put(p, Map.of()));
+        json.put("User", user == null ? "" : user);
+        json.put("ExposedPorts", ports);
+        json.put("Env", env);
+        json.put("Entrypoint", entrypoint.isEmpty() ? null : entrypoint);
+        json.put("Cmd", cmd.isEmpty() ? null : cmd);
+        json.put("WorkingDir", workingDir == null ? "" : workingDir);
+        json.put("Labels", labels);
+        json.put("StopSignal", stopSignal);
+        return json;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> map(Object value) {
+        return value instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    static List<String> strings(Object value) {
+        if (!(value instanceof List<?> list)) {
+            return null;
+        }
+        return list.stream().map(String::valueOf).toList();
+    }
+
+    static String string(Object value) {
+        return value instanceof String s ? s : null;
+    }
+
+    private static Map<String, String> stringMap(Object value) {
+        Map<String, String> out = new LinkedHashMap<>();
+        map(value).forEach((k, v) -> out.put(k, String.valueOf(v)));
+        return out;
+    }
+}
