@@ -28,7 +28,7 @@ cleanup() {
 }
 trap cleanup EXIT
 "${b[@]}" image create busybox >/dev/null
-rootfs="$work/berth/images/busybox/rootfs"
+rootfs=$("${b[@]}" image inspect busybox | sed -n 's/.*"LowerDir" : "\([^":]*\)".*/\1/p')   # its one layer
 "${b[@]}" run -d --network none --name keeper busybox sleep 3600 >/dev/null   # starts the supervisor
 # a supervisor is long-lived: time it warm (its JIT has seen the path), as it is after a while in use
 for i in $(seq 30); do "${b[@]}" run --rm --network none busybox true; done

@@ -5,7 +5,7 @@ import dev.berth.image.ImageRecord;
 import dev.berth.image.ImageStore;
 import dev.berth.image.Platform;
 import dev.berth.registry.Credentials;
-import dev.berth.registry.PullProgress;
+import dev.berth.image.PullProgress;
 import dev.berth.network.NetworkRecord;
 import dev.berth.network.Networks;
 import dev.berth.nftables.Firewall;
@@ -160,6 +160,14 @@ public final class Berth {
     /** Pulls reference (for platform) from its registry with the logins and insecure registries env gives. */
     public ImageRecord pull(String reference, Platform platform, PullProgress progress, Map<String, String> env) {
         return images.pull(reference, platform, progress, env);
+    }
+
+    public List<String> loadImages(java.io.InputStream archive, Platform platform, PullProgress progress) {
+        return images.load(archive, platform, progress);
+    }
+
+    public void saveImages(List<String> names, Path file) {
+        images.save(names, file);
     }
 
     public void login(String registry, String username, String password, Map<String, String> env) {

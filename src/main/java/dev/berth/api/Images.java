@@ -2,6 +2,7 @@ package dev.berth.api;
 
 import dev.berth.BerthException;
 import dev.berth.image.BusyboxImage;
+import dev.berth.image.ImageArchive;
 import dev.berth.image.ImageRecord;
 import dev.berth.image.ImageReference;
 import dev.berth.image.ImageStore;
@@ -9,7 +10,7 @@ import dev.berth.image.LocalImages;
 import dev.berth.image.Platform;
 import dev.berth.registry.Credentials;
 import dev.berth.registry.ImagePuller;
-import dev.berth.registry.PullProgress;
+import dev.berth.image.PullProgress;
 import dev.berth.registry.RegistryClient;
 import dev.berth.state.BerthPaths;
 import dev.berth.state.ContainerRecord;
@@ -76,6 +77,37 @@ final class Images {
         ImageReference ref = ImageReference.parse(reference);
         RegistryClient client = RegistryClient.connect(ref.domain(), credentials(env).find(ref.domain()), insecure(env));
         return new ImagePuller(store, client, progress).pull(ref, platform);
+    }
+
+    /** Loads the images of a {@code save} archive (OCI layout or docker save); returns "Loaded image:" lines. */
+    List<String> load(java.io.InputStream archive, Platform platform, PullProgress progress) {
+        Path staging = paths.images().resolve(".load-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        try {
+            return new ImageArchive(store).load(archive, staging, platform, progress);
+        } catch (java.io.IOException e) {
+            throw new BerthException("cannot load the archive: " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes images (by name or id) as one archive to file, atomically: a failed save leaves no file. */
+    void save(List<String> names, Path file) {
+        List<ImageRecord> images = names.stream().map(store::get).toList();
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".berth-save-" + System.nanoTime());
+        try {
+            try (java.io.OutputStream out = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(tmp), 1 << 16)) {
+                new ImageArchive(store).save(images, out);
+            }
+            java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (java.io.IOException e) {
+            throw new BerthException("cannot write " + file + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                java.nio.file.Files.deleteIfExists(tmp);
+            } catch (java.io.IOException ignored) {
+                // best effort
+            }
+        }
     }
 
     /** Checks the login against the registry, then keeps it for later pulls. */

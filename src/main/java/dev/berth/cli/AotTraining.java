@@ -45,7 +45,7 @@ final class AotTraining {
                 new ContainerRecord.Network("none", null, List.of(), List.of()), new ContainerRecord.Policy(true, "no", 0, false));
         Json.parse(Json.render(record), ContainerRecord.class);
         Json.parse(Json.render(new ImageRecord("sha256:" + "0".repeat(64), List.of("docker.io/library/b:latest"), List.of(),
-                "t", "s", List.of("0".repeat(64)), dev.berth.image.ImageConfig.command(List.of("sh")), 0, "linux/amd64")),
+                "t", "s", List.of("0".repeat(64)), dev.berth.image.ImageConfig.command(List.of("sh")), 0, "linux/amd64", null)),
                 ImageRecord.class);
         Json.render(RunOptions.of("busybox", List.of("true")));
         Libc.linkAll();

@@ -189,6 +189,8 @@ public final class Main implements Runnable {
         verbs.put("pull", PullCommand::new);
         verbs.put("images", ImageCommand.Ls::new);
         verbs.put("rmi", ImageCommand.Rm::new);
+        verbs.put("load", ArchiveCommand.Load::new);
+        verbs.put("save", ArchiveCommand.Save::new);
         verbs.put("login", LoginCommand::new);
         verbs.put("logout", LoginCommand.Logout::new);
         verbs.put("ps", PsCommand::new);

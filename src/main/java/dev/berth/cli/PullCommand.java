@@ -4,7 +4,7 @@ import dev.berth.api.Berth;
 import dev.berth.api.Host;
 import dev.berth.image.ImageRecord;
 import dev.berth.image.Platform;
-import dev.berth.registry.PullProgress;
+import dev.berth.image.PullProgress;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,7 +1,7 @@
 package dev.berth.cli;
 
 import dev.berth.image.Digest;
-import dev.berth.registry.PullProgress;
+import dev.berth.image.PullProgress;
 
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;

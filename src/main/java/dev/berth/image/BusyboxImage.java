@@ -38,7 +38,7 @@ public final class BusyboxImage {
         List<String> applets = applets(busybox);
         String key = layerKey(busybox, applets);
         store.addLayer(key, rootfs -> populate(rootfs, busybox, applets));
-        return LocalImages.record(store, ImageReference.parse(NAME), "busybox-static " + busybox, key,
+        return LocalImages.record(store, ImageReference.parse(NAME), "busybox-static " + busybox, key, null,
                 ImageConfig.command(List.of("sh")));
     }
 

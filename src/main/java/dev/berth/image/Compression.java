@@ -23,6 +23,15 @@ public enum Compression {
         };
     }
 
+    /** The OCI media type of a layer compressed this way. */
+    public String layerMediaType() {
+        return switch (this) {
+            case NONE -> "application/vnd.oci.image.layer.v1.tar";
+            case GZIP -> "application/vnd.oci.image.layer.v1.tar+gzip";
+            case ZSTD -> "application/vnd.oci.image.layer.v1.tar+zstd";
+        };
+    }
+
     /** Sniffs the compression from the magic bytes; in must support mark. */
     public static Compression sniff(InputStream in) throws IOException {
         in.mark(4);

@@ -14,9 +14,11 @@ import java.util.List;
  * @param layers      the layers' keys, bottom first (a layer's key is the hex of its diff_id)
  * @param size        bytes of its layers, unpacked
  * @param platform    os/architecture[/variant]
+ * @param manifest    the digest of its image manifest in the blob store (null for the built-in busybox,
+ *                    whose layer exists only unpacked)
  */
 public record ImageRecord(String id, List<String> names, List<String> repoDigests, String created, String source,
-                          List<String> layers, ImageConfig config, long size, String platform) {
+                          List<String> layers, ImageConfig config, long size, String platform, String manifest) {
     public ImageRecord {
         names = names == null ? List.of() : List.copyOf(names);
         repoDigests = repoDigests == null ? List.of() : List.copyOf(repoDigests);
@@ -38,6 +40,6 @@ public record ImageRecord(String id, List<String> names, List<String> repoDigest
     }
 
     public ImageRecord withNames(List<String> newNames, List<String> newRepoDigests) {
-        return new ImageRecord(id, newNames, newRepoDigests, created, source, layers, config, size, platform);
+        return new ImageRecord(id, newNames, newRepoDigests, created, source, layers, config, size, platform, manifest);
     }
 }

@@ -248,9 +248,11 @@ public final class ImageStore {
         if (!Files.isDirectory(paths.imageLayers())) {
             return List.of();
         }
+        // blobs go with the images too (see pruneBlobs)
         try (FileLock ignored = FileLock.acquire(paths.lock("images"))) {
             Set<String> used = new HashSet<>(layersInUse);
             list().forEach(i -> used.addAll(i.layers()));
+            pruneBlobs();
             List<String> gone = new ArrayList<>();
             try (Stream<Path> dirs = Files.list(paths.imageLayers())) {
                 for (Path dir : dirs.toList()) {
@@ -301,6 +303,50 @@ public final class ImageStore {
             return Optional.empty();
         } catch (IOException e) {
             throw new BerthException("cannot read blob " + digest + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A new, empty file in the blob store's staging area, for a blob that is being streamed in. */
+    public Path newBlobFile() throws IOException {
+        Path dir = paths.imageBlobs().resolve("sha256");
+        Files.createDirectories(dir);
+        return Files.createTempFile(dir, ".new-", "");
+    }
+
+    /** Moves a verified blob file into place under its digest. */
+    public void publishBlob(Path file, Digest digest) throws IOException {
+        Files.move(file, blob(digest), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** The path of a blob that is in the store, for reading it in place (save). */
+    public Optional<Path> blobFile(Digest digest) {
+        Path file = blob(digest);
+        return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+    }
+
+    /** Deletes blobs no image refers to (its manifest, its configuration, its layers' compressed bytes). */
+    private void pruneBlobs() throws IOException {
+        Path dir = paths.imageBlobs().resolve("sha256");
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        Set<String> used = new HashSet<>();
+        for (ImageRecord image : list()) {
+            used.add(image.digest().hex());
+            if (image.manifest() != null) {
+                Digest manifest = Digest.parse(image.manifest());
+                used.add(manifest.hex());
+                readBlob(manifest).ifPresent(bytes -> Manifests.image(bytes, image.displayName()).layers()
+                        .forEach(l -> used.add(l.digest().hex())));
+            }
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.toList()) {
+                String name = file.getFileName().toString();
+                if (!used.contains(name) && !(name.startsWith(".new-") && !stale(file))) {
+                    Files.deleteIfExists(file);
+                }
+            }
         }
     }
 

@@ -61,6 +61,15 @@ public final class Json {
         }
     }
 
+    /** Any JSON value as maps, lists, strings, numbers and booleans. */
+    public static Object parseAny(String json) {
+        try {
+            return JSON.anyFrom(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static String render(Object value) {
         try {
             return JSON.asString(value);

@@ -187,7 +187,8 @@ public final class RegistryClient {
                 throw new BerthException("cannot connect to registry " + registry + ": " + e.getMessage(), e);
             } catch (IOException e) {
                 if (attempt >= MAX_ATTEMPTS) {
-                    throw new BerthException("cannot connect to registry " + registry + ": "
+                    throw new BerthException("cannot connect to registry " + registry + " at " + uri.getHost()
+                            + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + ": "
                             + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
                 }
                 backOff(attempt, Optional.empty());

@@ -26,7 +26,7 @@ class SpecConverterTest {
 
     private static ImageRecord image(ImageConfig config) {
         return new ImageRecord("sha256:" + "a".repeat(64), List.of("docker.io/library/busybox:latest"), List.of(), "t",
-                "s", List.of("k"), config, 0, "linux/amd64");
+                "s", List.of("k"), config, 0, "linux/amd64", null);
     }
 
     private ContainerSpec convert(RunOptions options) {

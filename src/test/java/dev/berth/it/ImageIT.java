@@ -89,15 +89,18 @@ class ImageIT {
 
     @AfterAll
     static void stop() {
-        if (berth != null) {
-            berth.removeContainers();
-            for (String id : berth.run("image", "ls", "-q").out().lines().toList()) {
-                berth.run("image", "rm", id);
+        try {
+            if (berth != null) {
+                berth.removeEverything(); // containers, and the default network their runs created
+                for (String id : berth.run("image", "ls", "-q").out().lines().toList()) {
+                    berth.run("image", "rm", id);
+                }
+                assertThat(layers()).as("layers left after every image is removed").isEmpty();
             }
-            assertThat(layers()).as("layers left after every image is removed").isEmpty();
-        }
-        if (registry != null) {
-            registry.close();
+        } finally {
+            if (registry != null) {
+                registry.close();
+            }
         }
     }
 
@@ -199,6 +202,34 @@ class ImageIT {
         assertThat(corrupted.err()).contains("does not match its digest");
         assertNoImageNamed("wrong-diff-id", "corrupted");
         assertThat(layers()).noneMatch(k -> k.startsWith(".new-"));
+    }
+
+    @Test
+    void saveAndLoadMoveImagesWithoutARegistryInTheFormatsSkopeoReadsAndWrites() {
+        String baseRef = registry.host() + "/test/base:1.0";
+        ok(berth.run("pull", "-q", baseRef));
+        Path saved = dir.resolve("saved.tar");
+        ok(berth.run("save", "-o", saved.toString(), baseRef));
+        Result read = BerthCli.exec(new ProcessBuilder("skopeo", "inspect", "docker-archive:" + saved), null);
+        assertThat(read.exitCode()).as("skopeo reads berth's archive as docker save's\n" + read.describe()).isZero();
+        assertThat(read.out()).contains("\"Architecture\": \"amd64\"");
+        ok(berth.run("image", "rm", baseRef));
+        assertThat(ok(berth.run("load", "-i", saved.toString())).out()).isEqualTo("Loaded image: " + baseRef + "\n");
+        assertThat(ok(berth.run("run", "--rm", "--pull", "never", baseRef)).out()).isEqualTo("base\n");
+
+        Path legacy = dir.resolve("legacy.tar"); // the ID/layer.tar shape docker save wrote before Docker 25
+        Result written = BerthCli.exec(new ProcessBuilder("skopeo", "copy", "--quiet", "--src-tls-verify=false",
+                "docker://" + baseRef, "docker-archive:" + legacy + ":legacy/base:old"), null);
+        assertThat(written.exitCode()).as(written.describe()).isZero();
+        assertThat(ok(berth.run("load", "-q", "-i", legacy.toString())).out()).isEqualTo("Loaded image: legacy/base:old\n");
+        assertThat(ok(berth.run("run", "--rm", "--pull", "never", "legacy/base:old")).out()).isEqualTo("base\n");
+
+        Result junk = berth.runWithInput("not an archive", "load");
+        assertThat(junk.exitCode()).isEqualTo(125);
+        assertThat(junk.err().strip().lines()).hasSize(1);
+        Result busybox = berth.run("save", "-o", dir.resolve("no.tar").toString(), "no-such-image");
+        assertThat(busybox.exitCode()).isEqualTo(125);
+        assertThat(dir.resolve("no.tar")).doesNotExist();
     }
 
     @Test

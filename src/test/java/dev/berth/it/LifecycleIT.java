@@ -138,9 +138,9 @@ class LifecycleIT {
 
         ok(berth.run("exec", "keeper", "sh", "-c", "echo exec out; echo exec err >&2; exit 0"));
         assertThat(berth.run("exec", "keeper", "sh", "-c", "exit 9").exitCode()).isEqualTo(9);
-        Result missing = berth.run("run", "--rm", "no-such-image", "true");
+        Result missing = berth.run("run", "--rm", "--pull", "never", "no-such-image", "true"); // no pull from Docker Hub
         assertThat(missing.exitCode()).isEqualTo(125);
-        assertThat(missing.err()).isEqualTo("berth: no such image: no-such-image\n");
+        assertThat(missing.err()).isEqualTo("berth: no such image: no-such-image (and --pull never)\n");
     }
 
     @Test

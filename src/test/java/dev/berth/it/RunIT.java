@@ -133,7 +133,7 @@ class RunIT {
 
     @Test
     void writesGoToTheContainersLayerAndNeverToTheImage() throws Exception {
-        Path image = berth.root().resolve("images/busybox/rootfs");
+        Path image = berth.imageLayers("busybox").getFirst(); // the built-in image has one layer
         List<String> before = listing(image);
         ok(berth.run("run", "--name", "writer", "busybox", "sh", "-c",
                 "echo changed > /etc/passwd; rm /bin/ls; mkdir /new && echo x > /new/file"));
@@ -248,7 +248,7 @@ class RunIT {
     @Test
     void aPlainDirectoryRunsAsRootAndStaysUnchanged() throws Exception {
         Path rootfs = dir.resolve("my_container");
-        ok(BerthCli.host("cp", "-a", berth.root().resolve("images/busybox/rootfs").toString(), rootfs.toString()));
+        ok(BerthCli.host("cp", "-a", berth.imageLayers("busybox").getFirst().toString(), rootfs.toString()));
         List<String> before = listing(rootfs);
         Result result = ok(berth.run("run", "--rm", "--rootfs", rootfs.toString(), "/bin/sh", "-c",
                 "hostname; ls / | head -1; touch /created"));

@@ -134,6 +134,16 @@ public final class BerthCli {
         return berth;
     }
 
+    /** The directories of an image's layers, top first, as {@code image inspect} shows them (GraphDriver.Data.LowerDir). */
+    public List<Path> imageLayers(String image) {
+        Result inspect = run("image", "inspect", image);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"LowerDir\" : \"([^\"]+)\"").matcher(inspect.out());
+        if (inspect.exitCode() != 0 || !m.find()) {
+            throw new AssertionError("cannot inspect image " + image + ": " + inspect.describe());
+        }
+        return java.util.Arrays.stream(m.group(1).split(":")).map(Path::of).toList();
+    }
+
     /** Removes every container, killing running ones. */
     public void removeContainers() {
         for (String id : run("ps", "-a", "-q").out().lines().toList()) {

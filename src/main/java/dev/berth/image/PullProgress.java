@@ -1,6 +1,5 @@
-package dev.berth.registry;
+package dev.berth.image;
 
-import dev.berth.image.Digest;
 
 /** What a pull tells while it runs (a terminal draws it; -q and pipes see only the end). */
 public interface PullProgress {
