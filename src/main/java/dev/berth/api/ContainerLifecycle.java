@@ -67,7 +67,8 @@ final class ContainerLifecycle {
                         + holder.shortId() + ": remove it (berth rm " + name + ") or choose another name");
             });
             String id = Names.newId();
-            List<PortMapping> ports = networking.publications(options.network());
+            List<PortMapping> ports = networking.publications(options.network(),
+                    image == null ? List.of() : image.config().exposedPorts());
             ContainerNetworking.Endpoint endpoint = networking.plan(options.network(), id, name);
             Rollback rollback = new Rollback();
             rollback.add(() -> networking.release(id, endpoint));
@@ -83,7 +84,8 @@ final class ContainerLifecycle {
                         new ContainerRecord.Network(options.network().mode(), endpoint.attachment(), ports,
                                 options.network().aliases().stream().map(a -> a.toLowerCase(Locale.ROOT)).toList()),
                         new ContainerRecord.Policy(options.lifecycle().autoRemove(),
-                                RestartPolicy.parse(options.lifecycle().restart()).text(), 0, options.lifecycle().detach()));
+                                RestartPolicy.parse(options.lifecycle().restart()).text(), 0, options.lifecycle().detach(),
+                                stopSignal(options, image)));
                 containers.create(record); // recorded before any kernel object exists: a crash can be cleaned up
                 rollback.add(() -> abandonLocked(record));
                 Json.writeAtomically(paths.containerConfig(id), spec);
@@ -99,6 +101,13 @@ final class ContainerLifecycle {
             Trace.mark("network set up");
         }
         return container;
+    }
+
+    /** --stop-signal, else the image's StopSignal; null for SIGTERM. */
+    private static Integer stopSignal(RunOptions options, ImageRecord image) {
+        String name = options.lifecycle().stopSignal() != null ? options.lifecycle().stopSignal()
+                : image != null ? image.config().stopSignal() : null;
+        return name == null ? null : Signals.parse(name);
     }
 
     private static Path rootfsDirectory(String rootfs) {

@@ -97,8 +97,32 @@ final class ContainerNetworking {
      * The -p publications of a new container, refused when another live container publishes the same
      * address, port and protocol, or when a process of the host already listens there.
      */
-    List<PortMapping> publications(RunOptions.Network options) {
-        List<PortMapping> ports = options.publish().stream().flatMap(p -> PortSpecs.parse(p).stream()).toList();
+    /** Host port 0 (-p 80, -P) becomes a free port that no process and no other container holds. */
+    private List<PortMapping> withHostPorts(List<PortMapping> ports) {
+        java.util.Set<String> taken = new java.util.HashSet<>();
+        for (ContainerRecord other : containers.list()) {
+            other.ports().forEach(p -> taken.add(p.hostPort() + "/" + p.protocol()));
+        }
+        ports.forEach(p -> taken.add(p.hostPort() + "/" + p.protocol()));
+        List<PortMapping> resolved = new java.util.ArrayList<>();
+        for (PortMapping p : ports) {
+            if (p.hostPort() != 0) {
+                resolved.add(p);
+                continue;
+            }
+            int port = HostPorts.anyFree(p, candidate -> taken.contains(candidate + "/" + p.protocol()));
+            taken.add(port + "/" + p.protocol());
+            resolved.add(new PortMapping(p.hostIp(), port, p.containerPort(), p.protocol()));
+        }
+        return resolved;
+    }
+
+    List<PortMapping> publications(RunOptions.Network options, List<String> exposedPorts) {
+        List<String> specs = new java.util.ArrayList<>(options.publish());
+        if (options.publishAll()) {
+            specs.addAll(exposedPorts); // "80/tcp": on any free host port
+        }
+        List<PortMapping> ports = specs.stream().flatMap(p -> PortSpecs.parse(p).stream()).toList();
         if (ports.isEmpty()) {
             return ports;
         }
@@ -106,6 +130,7 @@ final class ContainerNetworking {
         if (!(mode instanceof NetworkMode.Attached)) {
             throw new BerthException("publishing ports needs a bridge or veth network, not --network " + mode.text());
         }
+        ports = withHostPorts(ports);
         for (int i = 0; i < ports.size(); i++) {
             for (int j = 0; j < i; j++) {
                 if (ports.get(i).clashesWith(ports.get(j))) {

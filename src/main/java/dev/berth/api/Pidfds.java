@@ -26,10 +26,10 @@ final class Pidfds {
         }
     }
 
-    /** SIGTERM, then SIGKILL after timeoutSeconds; returns once the process is gone. */
+    /** The container's stop signal (SIGTERM unless set), then SIGKILL after timeoutSeconds; returns once it is gone. */
     static void stop(ContainerRecord record, int timeoutSeconds) {
         with(record, pidfd -> {
-            Libc.pidfdSendSignal(pidfd, SIGTERM);
+            Libc.pidfdSendSignal(pidfd, record.stopSignal());
             if (!exitsWithin(pidfd, Math.max(0, timeoutSeconds) * 1000)) {
                 Libc.pidfdSendSignal(pidfd, SIGKILL);
                 exitsWithin(pidfd, 10_000);

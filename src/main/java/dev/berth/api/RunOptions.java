@@ -49,9 +49,10 @@ public record RunOptions(
      * @param dns      resolv.conf overrides (--dns, --dns-search, --dns-option), empty for the host's
      * @param addHosts --add-host NAME:IP entries (IP may be host-gateway)
      * @param aliases  --network-alias names in the network's DNS
+     * @param publishAll -P: the image's exposed ports too, each on a free host port
      */
     public record Network(String mode, String ip, List<String> publish, Dns dns, List<String> addHosts,
-                          List<String> aliases) {
+                          List<String> aliases, boolean publishAll) {
         public Network {
             publish = List.copyOf(publish);
             addHosts = List.copyOf(addHosts);
@@ -91,7 +92,8 @@ public record RunOptions(
      * @param restart the restart policy: no, on-failure[:N], always, unless-stopped
      * @param detach  started by the supervisor, in the background
      */
-    public record Lifecycle(boolean autoRemove, String restart, boolean detach) {}
+    /** @param stopSignal --stop-signal, or null for the image's StopSignal (or SIGTERM) */
+    public record Lifecycle(boolean autoRemove, String restart, boolean detach, String stopSignal) {}
 
     /** The options of {@code berth run IMAGE COMMAND...} with everything else at its default. */
     public static RunOptions of(String image, List<String> command) {
@@ -123,10 +125,12 @@ public record RunOptions(
         private Dns dns = Dns.HOST;
         private List<String> addHosts = List.of();
         private List<String> aliases = List.of();
+        private boolean publishAll;
         private ResourcesSpec resources = ResourcesSpec.NONE;
         private boolean autoRemove;
         private String restart = "no";
         private boolean detach;
+        private String stopSignal;
 
         private Builder() {}
 
@@ -168,6 +172,8 @@ public record RunOptions(
 
         public Builder aliases(List<String> value) { aliases = value; return this; }
 
+        public Builder publishAll(boolean value) { publishAll = value; return this; }
+
         public Builder resources(ResourcesSpec value) { resources = value; return this; }
 
         public Builder autoRemove(boolean value) { autoRemove = value; return this; }
@@ -176,11 +182,13 @@ public record RunOptions(
 
         public Builder detach(boolean value) { detach = value; return this; }
 
+        public Builder stopSignal(String value) { stopSignal = value; return this; }
+
         public RunOptions build() {
             return new RunOptions(image, rootfs, command, name,
                     new Process(hostname, env, workdir, user, tty, interactive, readOnly, oomScoreAdj, entrypoint),
-                    new Network(network, ip, publish, dns, addHosts, aliases), resources,
-                    new Lifecycle(autoRemove, restart, detach));
+                    new Network(network, ip, publish, dns, addHosts, aliases, publishAll), resources,
+                    new Lifecycle(autoRemove, restart, detach, stopSignal));
         }
     }
 }

@@ -70,7 +70,7 @@ final class RunningContainers {
         return record;
     }
 
-    /** SIGTERM, then SIGKILL after timeoutSeconds; returns once the process is gone. */
+    /** The stop signal (SIGTERM unless set), then SIGKILL after timeoutSeconds; returns once the process is gone. */
     void stop(String nameOrId, int timeoutSeconds) {
         Pidfds.stop(lifecycle.running(nameOrId), timeoutSeconds);
     }

@@ -49,10 +49,36 @@ final class AotTraining {
                 ImageRecord.class);
         Json.render(RunOptions.of("busybox", List.of("true")));
         Libc.linkAll();
+        speakToARegistry();
         if (Libc.geteuid() == 0) {
             runAContainer();
         }
         return 0;
+    }
+
+    /** A pull's start: the JDK's HTTP client against a stand-in registry on loopback (its classes are many). */
+    private static void speakToARegistry() throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 4);
+        byte[] manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\"}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        server.createContext("/", exchange -> {
+            byte[] body = exchange.getRequestURI().getPath().contains("/manifests/") ? manifest : new byte[0];
+            exchange.getResponseHeaders().set("Content-Type", "application/vnd.oci.image.manifest.v1+json");
+            exchange.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
+            try (var out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
+        try {
+            var client = dev.berth.registry.RegistryClient.connect("127.0.0.1:" + server.getAddress().getPort(),
+                    java.util.Optional.empty(), java.util.Set.of());
+            client.manifest("training/image", "latest");
+            dev.berth.image.ImageReference.parse("127.0.0.1:5000/training/image:latest").familiar();
+        } finally {
+            server.stop(0);
+        }
     }
 
     /**
@@ -73,8 +99,11 @@ final class AotTraining {
                     // training only
                 }
             });
-            Delegation.tryDelegate(new String[] {"--root", paths.root().toString(), "--run-root=" + paths.runRoot(),
-                    "run", "--rm", "busybox", "echo", "a \"quoted\"\n line"});
+            int delegated = Delegation.tryDelegate(new String[] {"--root", paths.root().toString(),
+                    "--run-root=" + paths.runRoot(), "run", "--rm", "busybox", "echo", "a \"quoted\"\n line"});
+            if (delegated < 0) {
+                server.close(); // not delegated (BERTH_NO_DELEGATION): nobody will connect to the stand-in
+            }
             standIn.join();
         } finally {
             Directories.deleteTree(scratch);

@@ -35,6 +35,7 @@ final class PullCommand implements Runnable {
             out.println("Status: pulled " + dev.berth.image.ImageReference.parse(reference).familiar() + " as " + image.id());
         }
         out.println(dev.berth.image.ImageReference.parse(reference));
+        dev.berth.Trace.mark("pulled");
     }
 
     /** Pulls with a progress display on out (none when quiet). */

@@ -94,6 +94,13 @@ final class RunCommand implements Callable<Integer> {
             description = "Publish a container's port (or range) on the host.")
     List<String> publish = new ArrayList<>();
 
+    @Option(names = "--stop-signal", paramLabel = "SIGNAL",
+            description = "What berth stop sends first (default: the image's StopSignal, else TERM).")
+    String stopSignal;
+
+    @Option(names = {"-P", "--publish-all"}, description = "Publish every port the image exposes on a free host port.")
+    boolean publishAll;
+
     @Option(names = "--dns", paramLabel = "ADDRESS", description = "A DNS server for the container.")
     List<String> dns = new ArrayList<>();
 
@@ -170,8 +177,8 @@ final class RunCommand implements Callable<Integer> {
                 .rootfs(rootfs == null ? null : Main.absolute(spec, rootfs).toString()).command(command).name(name)
                 .hostname(hostname).env(withValues(env, Main.environment(spec))).workdir(workdir).user(user)
                 .tty(tty).interactive(interactive).autoRemove(autoRemove).network(network).ip(ip).readOnly(readOnly)
-                .publish(publish).dns(new RunOptions.Dns(dns, dnsSearch, dnsOptions)).addHosts(addHosts)
-                .resources(limits.toSpec()).oomScoreAdj(oomScoreAdj).entrypoint(entrypoint).restart(restart).detach(detach).aliases(aliases)
+                .publish(publish).publishAll(publishAll).dns(new RunOptions.Dns(dns, dnsSearch, dnsOptions)).addHosts(addHosts)
+                .resources(limits.toSpec()).oomScoreAdj(oomScoreAdj).entrypoint(entrypoint).restart(restart).stopSignal(stopSignal).detach(detach).aliases(aliases)
                 .build();
         if (Berth.resolvesContainerNames(options.network())) {
             // user-defined networks resolve container names through the supervisor's DNS server

@@ -4,10 +4,8 @@ import dev.berth.BerthException;
 import dev.berth.state.Directories;
 
 import java.io.BufferedInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,13 +53,16 @@ public final class ImageUnpacker {
         byte[] configBytes = readSmall(config, "the configuration of " + what);
         Map<String, Object> configJson = Manifests.parse(configBytes);
         List<Digest> diffIds = diffIds(configJson, image.layers().size(), what);
+        dev.berth.Trace.mark("configuration read");
         List<String> added = unpackLayers(image.layers(), diffIds);
+        dev.berth.Trace.mark("layers unpacked");
         try {
             store.putBlob(Digest.of(manifest), manifest);
             store.putBlob(config.digest(), configBytes);
             long size = diffIds.stream().mapToLong(d -> Directories.sizeOf(store.layerDir(d.hex()))).sum();
             String platform = configJson.get("os") + "/" + configJson.get("architecture")
                     + (configJson.get("variant") instanceof String v && !v.isEmpty() ? "/" + v : "");
+            dev.berth.Trace.mark("blobs stored");
             return store.commit(new ImageRecord(config.digest().toString(), names, repoDigests,
                     String.valueOf(configJson.getOrDefault("created", "")), source,
                     diffIds.stream().map(Digest::hex).toList(), ImageConfig.fromConfigBlob(configJson), size, platform,
@@ -126,9 +127,9 @@ public final class ImageUnpacker {
             String what = "layer " + layer.digest().shortHex();
             Path blob = store.newBlobFile();
             try {
-                try (InputStream raw = blobs.open(layer.digest()); OutputStream copy = Files.newOutputStream(blob)) {
-                    VerifyingInputStream compressed = new VerifyingInputStream(
-                            new Tee(new BufferedInputStream(raw, 1 << 16), copy, layer), what, layer.size());
+                download(layer, blob);
+                try (InputStream file = new BufferedInputStream(Files.newInputStream(blob), 1 << 16)) {
+                    VerifyingInputStream compressed = new VerifyingInputStream(file, what, layer.size());
                     VerifyingInputStream tar = new VerifyingInputStream(compression.decompress(compressed),
                             what + " (unpacked)", MAX_UNPACKED);
                     try {
@@ -181,37 +182,26 @@ public final class ImageUnpacker {
         return list.stream().map(o -> Digest.parse(String.valueOf(o))).toList();
     }
 
-    /** Copies what is read into the blob file, and reports received bytes at most every 256 KiB. */
-    private final class Tee extends FilterInputStream {
-        private final OutputStream copy;
-        private final Manifests.Descriptor layer;
-        private long received;
-        private long reported;
-
-        Tee(InputStream in, OutputStream copy, Manifests.Descriptor layer) {
-            super(in);
-            this.copy = copy;
-            this.layer = layer;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                copy.write(b, off, n);
-                received += n;
-                if (received - reported >= 1 << 18 || received == layer.size()) {
-                    reported = received;
-                    progress.layerBytes(layer.digest(), received);
+    /**
+     * The layer's compressed bytes into the blob file (bounded by its size), the file's growth reported
+     * as progress meanwhile; unpacking then streams from the file, so memory stays small.
+     */
+    private void download(Manifests.Descriptor layer, Path blob) throws IOException {
+        Thread reporter = Thread.ofVirtual().start(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Thread.sleep(200);
+                    progress.layerBytes(layer.digest(), Files.size(blob));
                 }
+            } catch (InterruptedException | IOException e) {
+                // the download ended
             }
-            return n;
+        });
+        try {
+            blobs.copyTo(layer.digest(), blob, layer.size());
+        } finally {
+            reporter.interrupt();
         }
+        progress.layerBytes(layer.digest(), Files.size(blob));
     }
 }

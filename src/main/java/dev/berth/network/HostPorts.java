@@ -15,6 +15,41 @@ import java.net.ServerSocket;
 public final class HostPorts {
     private HostPorts() {}
 
+    /**
+     * A port of the host that no process holds, as the kernel picks it for a socket bound to port 0 (from
+     * its ephemeral range, as Docker's are), and that taken (other containers' publications) does not hold.
+     */
+    public static int anyFree(PortMapping mapping, java.util.function.IntPredicate taken) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int port;
+            try {
+                if (mapping.protocol().equals("udp")) {
+                    try (DatagramSocket socket = new DatagramSocket(null)) {
+                        socket.bind(address(mapping, 0));
+                        port = socket.getLocalPort();
+                    }
+                } else {
+                    try (ServerSocket socket = new ServerSocket()) {
+                        socket.bind(address(mapping, 0));
+                        port = socket.getLocalPort();
+                    }
+                }
+            } catch (IOException e) {
+                throw new BerthException("cannot find a free host port for " + mapping.containerPort() + "/"
+                        + mapping.protocol() + ": " + e.getMessage());
+            }
+            if (!taken.test(port)) {
+                return port;
+            }
+        }
+        throw new BerthException("cannot find a free host port for " + mapping.containerPort() + "/" + mapping.protocol());
+    }
+
+    private static InetSocketAddress address(PortMapping mapping, int port) {
+        return mapping.hostIp() == null ? new InetSocketAddress(port)
+                : new InetSocketAddress(Subnet.parseAddress(mapping.hostIp()), port);
+    }
+
     public static void checkFree(PortMapping mapping) {
         InetSocketAddress address = mapping.hostIp() == null
                 ? new InetSocketAddress(mapping.hostPort())

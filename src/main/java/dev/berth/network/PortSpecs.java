@@ -6,7 +6,10 @@ import dev.berth.state.PortMapping;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Docker's {@code -p [hostIP:]hostPort:containerPort[/tcp|udp]}, ranges included ({@code 8000-8002:80-82}). */
+/**
+ * Docker's {@code -p [hostIP:][hostPort:]containerPort[/tcp|udp]}, ranges included ({@code 8000-8002:80-82});
+ * without a host port (or with an empty one) the host port is 0: any free one, chosen at creation.
+ */
 public final class PortSpecs {
     private PortSpecs() {}
 
@@ -32,11 +35,21 @@ public final class PortSpecs {
         } else if (parts.length == 2) {
             hostPorts = parts[0];
             containerPorts = parts[1];
+        } else if (parts.length == 1) {
+            hostPorts = "";
+            containerPorts = parts[0];
         } else {
-            throw bad(spec, "expected [HOST_IP:]HOST_PORT:CONTAINER_PORT[/PROTOCOL]");
+            throw bad(spec, "expected [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]");
+        }
+        int[] container = range(spec, containerPorts);
+        if (hostPorts.isEmpty()) {
+            List<PortMapping> any = new ArrayList<>();
+            for (int port = container[0]; port <= container[1]; port++) {
+                any.add(new PortMapping("0.0.0.0".equals(hostIp) ? null : hostIp, 0, port, protocol));
+            }
+            return any;
         }
         int[] host = range(spec, hostPorts);
-        int[] container = range(spec, containerPorts);
         if (host[1] - host[0] != container[1] - container[0]) {
             throw bad(spec, "the host and container port ranges have different sizes");
         }

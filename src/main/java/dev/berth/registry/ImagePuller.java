@@ -1,6 +1,7 @@
 package dev.berth.registry;
 
 import dev.berth.BerthException;
+import dev.berth.image.BlobSource;
 import dev.berth.image.Digest;
 import dev.berth.image.ImageRecord;
 import dev.berth.image.ImageReference;
@@ -39,7 +40,18 @@ public final class ImagePuller {
         }
         progress.resolved(ref.familiar(), repoDigest);
         List<String> names = ref.tag() != null ? List.of(ref.toString()) : List.of();
-        return new ImageUnpacker(store, digest -> client.blob(repository, digest), progress)
+        BlobSource blobs = new BlobSource() {
+            @Override
+            public java.io.InputStream open(Digest digest) {
+                return client.blob(repository, digest);
+            }
+
+            @Override
+            public void copyTo(Digest digest, java.nio.file.Path file, long limit) {
+                client.download(repository, digest, file, limit);
+            }
+        };
+        return new ImageUnpacker(store, blobs, progress)
                 .unpack(manifest.body(), ref.familiar(), names, List.of(ref.name() + "@" + repoDigest), ref.toString());
     }
 

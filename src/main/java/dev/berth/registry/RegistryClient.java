@@ -15,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -56,23 +57,56 @@ public final class RegistryClient {
 
     /**
      * Connects to registry (a reference's domain), over HTTPS, or over plain HTTP when it is on loopback
-     * or named in insecure and does not speak TLS.
+     * or named in insecure and answering plain HTTP.
      */
     public static RegistryClient connect(String registry, Optional<Credentials.Login> login, Set<String> insecure) {
-        HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(15)).version(HttpClient.Version.HTTP_1_1).build();
         String host = registry.equals("docker.io") ? "registry-1.docker.io" : registry;
-        RegistryClient tls = new RegistryClient(registry, "https://" + host, login, http);
-        if (!insecure.contains(registry) && !onLoopback(host)) {
-            return tls;
+        if (insecure.contains(registry) || onLoopback(host)) {
+            // asked over plain HTTP first, with a client whose TLS is never used (a real one costs a quarter
+            // of a second to set up): /v2/ carries no credentials, and a registry that speaks TLS answers
+            // it with 400 or not at all, and is then spoken to over HTTPS
+            HttpClient plainHttp = client(inertTls());
+            if (answersPlainHttp(plainHttp, host)) {
+                return new RegistryClient(registry, "http://" + host, login, plainHttp);
+            }
         }
+        RegistryClient tls = new RegistryClient(registry, "https://" + host, login, client(null));
+        dev.berth.Trace.mark("https client built");
+        return tls;
+    }
+
+    private static HttpClient client(javax.net.ssl.SSLContext tls) {
+        HttpClient.Builder builder = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(15)).version(HttpClient.Version.HTTP_1_1);
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        return builder.build();
+    }
+
+    /** A TLS context that trusts nobody, for a client that speaks only plain HTTP. */
+    private static javax.net.ssl.SSLContext inertTls() {
         try {
-            tls.ping();
-            return tls;
-        } catch (PlainHttp e) {
-            RegistryClient plain = new RegistryClient(registry, "http://" + host, login, http);
-            plain.ping();
-            return plain;
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(new javax.net.ssl.KeyManager[0], new javax.net.ssl.TrustManager[0], null);
+            return context;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("no TLS in this JDK", e);
+        }
+    }
+
+    private static boolean answersPlainHttp(HttpClient http, String host) {
+        try {
+            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create("http://" + host + "/v2/"))
+                    .timeout(Duration.ofSeconds(10)).header("User-Agent", "berth/0.1").GET().build(),
+                    HttpResponse.BodyHandlers.discarding());
+            dev.berth.Trace.mark("plain HTTP ping");
+            return response.statusCode() == 200 || response.statusCode() == 401;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BerthException("interrupted while talking to registry " + host, e);
         }
     }
 
@@ -98,7 +132,8 @@ public final class RegistryClient {
 
     /** GET /v2/: checks the registry answers, and that the login (when there is one) is accepted. */
     public void ping() {
-        try (InputStream ignored = send(URI.create(endpoint + "/v2/"), "v2", Map.of()).body()) {
+        try (InputStream ignored = send(URI.create(endpoint + "/v2/"), "v2", Map.of(),
+                HttpResponse.BodyHandlers.ofInputStream()).body()) {
             // 200: nothing to read
         } catch (IOException e) {
             throw new BerthException("cannot read from registry " + registry + ": " + e.getMessage(), e);
@@ -108,7 +143,7 @@ public final class RegistryClient {
     public Manifest manifest(String repository, String reference) {
         URI uri = URI.create(endpoint + "/v2/" + repository + "/manifests/" + reference);
         HttpResponse<InputStream> response = send(uri, "repository:" + repository + ":pull",
-                Map.of("Accept", String.join(", ", MANIFEST_TYPES)));
+                Map.of("Accept", String.join(", ", MANIFEST_TYPES)), HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream in = response.body()) {
             byte[] body = in.readNBytes((int) MAX_MANIFEST + 1);
             if (body.length > MAX_MANIFEST) {
@@ -129,24 +164,96 @@ public final class RegistryClient {
     /** A blob's bytes, as a stream the caller verifies and closes. */
     public InputStream blob(String repository, Digest digest) {
         return send(URI.create(endpoint + "/v2/" + repository + "/blobs/" + digest), "repository:" + repository + ":pull",
-                Map.of()).body();
+                Map.of(), HttpResponse.BodyHandlers.ofInputStream()).body();
+    }
+
+    /**
+     * A blob's bytes written to file, at most limit of them (a server that sends more is cut off). The
+     * JDK client writes a file body as it arrives; its stream body hands every buffer across threads and
+     * is several times slower. The caller verifies the file.
+     */
+    public void download(String repository, Digest digest, Path file, long limit) {
+        send(URI.create(endpoint + "/v2/" + repository + "/blobs/" + digest), "repository:" + repository + ":pull",
+                Map.of(), info -> new LimitedFile(HttpResponse.BodySubscribers.ofFile(file), limit));
+    }
+
+    /** A body longer than its descriptor says: not retried, since the registry would say the same again. */
+    private static final class TooLarge extends IOException {
+        TooLarge(long limit) {
+            super("the blob is larger than the " + limit + " bytes its manifest gives");
+        }
+    }
+
+    /** A file body that refuses to grow past a limit. */
+    private static final class LimitedFile implements HttpResponse.BodySubscriber<Path> {
+        private final HttpResponse.BodySubscriber<Path> file;
+        private final long limit;
+        private java.util.concurrent.Flow.Subscription subscription;
+        private long received;
+        private boolean cut;
+
+        LimitedFile(HttpResponse.BodySubscriber<Path> file, long limit) {
+            this.file = file;
+            this.limit = limit;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Path> getBody() {
+            return file.getBody();
+        }
+
+        @Override
+        public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+            subscription = s;
+            file.onSubscribe(s);
+        }
+
+        @Override
+        public void onNext(List<java.nio.ByteBuffer> buffers) {
+            if (cut) {
+                return;
+            }
+            received += buffers.stream().mapToLong(java.nio.ByteBuffer::remaining).sum();
+            if (received > limit) {
+                cut = true;
+                subscription.cancel();
+                file.onError(new TooLarge(limit));
+                return;
+            }
+            file.onNext(buffers);
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            if (!cut) {
+                file.onError(error);
+            }
+        }
+
+        @Override
+        public void onComplete() {
+            if (!cut) {
+                file.onComplete();
+            }
+        }
     }
 
     /**
      * A GET with this registry's authorization, retried on 429/5xx and connection failures with
      * back-off, following redirects by hand. The response is 200 (or 2xx); anything else is an error line.
      */
-    private HttpResponse<InputStream> send(URI uri, String scope, Map<String, String> headers) {
+    private <T> HttpResponse<T> send(URI uri, String scope, Map<String, String> headers, HttpResponse.BodyHandler<T> body) {
         boolean authorized = false;
         URI target = uri;
         int redirects = 0;
+        HttpResponse.BodyHandler<T> onlySuccess = info -> info.statusCode() / 100 == 2 ? body.apply(info)
+                : HttpResponse.BodySubscribers.replacing(null); // an error's body is read and dropped
         for (int attempt = 1; ; attempt++) {
-            HttpResponse<InputStream> response = attempt(target, headers, sameHost(target, uri));
+            HttpResponse<T> response = attempt(target, headers, sameHost(target, uri), onlySuccess);
             int status = response.statusCode();
             if (status / 100 == 2) {
                 return response;
             }
-            drain(response);
             if (status == 401 && !authorized && sameHost(target, uri)) {
                 authorize(response.headers().firstValue("WWW-Authenticate").orElse(""), scope);
                 authorized = true;
@@ -170,7 +277,8 @@ public final class RegistryClient {
         }
     }
 
-    private HttpResponse<InputStream> attempt(URI uri, Map<String, String> headers, boolean withAuthorization) {
+    private <T> HttpResponse<T> attempt(URI uri, Map<String, String> headers, boolean withAuthorization,
+                                        HttpResponse.BodyHandler<T> body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(Duration.ofSeconds(60))
                 .header("User-Agent", "berth/0.1");
         headers.forEach(request::header);
@@ -179,13 +287,15 @@ public final class RegistryClient {
         }
         for (int attempt = 1; ; attempt++) {
             try {
-                return http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+                return http.send(request.build(), body);
             } catch (SSLException e) {
-                if (endpoint.startsWith("https://")) {
-                    throw new PlainHttp(registry, e);
-                }
-                throw new BerthException("cannot connect to registry " + registry + ": " + e.getMessage(), e);
+                throw new BerthException("cannot connect to registry " + registry + " over TLS: " + e.getMessage(), e);
             } catch (IOException e) {
+                for (Throwable c = e; c != null; c = c.getCause()) {
+                    if (c instanceof TooLarge tooLarge) {
+                        throw new BerthException(uri.getPath() + ": " + tooLarge.getMessage(), e);
+                    }
+                }
                 if (attempt >= MAX_ATTEMPTS) {
                     throw new BerthException("cannot connect to registry " + registry + " at " + uri.getHost()
                             + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + ": "
@@ -264,13 +374,6 @@ public final class RegistryClient {
         return a.getScheme().equals(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost()) && a.getPort() == b.getPort();
     }
 
-    private static void drain(HttpResponse<InputStream> response) {
-        try (InputStream in = response.body()) {
-            in.skipNBytes(Math.min(in.available(), 1 << 16));
-        } catch (IOException ignored) {
-            // an error body is only read to reuse the connection
-        }
-    }
 
     private static void backOff(int attempt, Optional<String> retryAfter) {
         long millis = Math.min(4000, 250L << (attempt - 1));
@@ -282,13 +385,6 @@ public final class RegistryClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BerthException("interrupted while waiting to retry", e);
-        }
-    }
-
-    /** The registry does not speak TLS: an insecure one may be asked again over plain HTTP. */
-    private static final class PlainHttp extends BerthException {
-        PlainHttp(String registry, SSLException cause) {
-            super("registry " + registry + " does not speak TLS: " + cause.getMessage(), cause);
         }
     }
 }

@@ -70,8 +70,13 @@ public record ContainerRecord(
      * @param restartPolicy no, on-failure[:N], always or unless-stopped
      * @param restartCount  how often the supervisor restarted it
      * @param detached      started by the supervisor (berth run -d), which is its parent
+     * @param stopSignal    what {@code stop} sends first (--stop-signal, the image's StopSignal); null: SIGTERM
      */
-    public record Policy(boolean autoRemove, String restartPolicy, int restartCount, boolean detached) {}
+    public record Policy(boolean autoRemove, String restartPolicy, int restartCount, boolean detached, Integer stopSignal) {
+        public Policy(boolean autoRemove, String restartPolicy, int restartCount, boolean detached) {
+            this(autoRemove, restartPolicy, restartCount, detached, null);
+        }
+    }
 
     /** A new container, recorded as being created by the process ownerPid. */
     public static ContainerRecord beingCreated(String id, String name, String created, Source source, int ownerPid,
@@ -96,7 +101,7 @@ public record ContainerRecord(
         return new ContainerRecord(id, name, created, Status.CREATED, source,
                 Process.owner(ownerPid, ownerStartTime, process.startedAt(), process.finishedAt()),
                 new Network(network.mode(), newAttachment, network.ports(), network.aliases()),
-                new Policy(policy.autoRemove(), policy.restartPolicy(), count, detachedNow));
+                new Policy(policy.autoRemove(), policy.restartPolicy(), count, detachedNow, policy.stopSignal()));
     }
 
     public ContainerRecord renamed(String newName) {
@@ -146,4 +151,7 @@ public record ContainerRecord(
     public int restartCount() { return policy.restartCount(); }
 
     public boolean detached() { return policy.detached(); }
+
+    /** The signal stop sends first. */
+    public int stopSignal() { return policy.stopSignal() != null ? policy.stopSignal() : 15; }
 }

@@ -16,7 +16,7 @@ class RunOptionsTest {
         RunOptions o = RunOptions.of("busybox", List.of("true"));
         assertThat(o.network().mode()).isEqualTo("none");
         assertThat(o.network().parsedMode()).isEqualTo(new NetworkMode.None());
-        assertThat(o.lifecycle()).isEqualTo(new RunOptions.Lifecycle(false, "no", false));
+        assertThat(o.lifecycle()).isEqualTo(new RunOptions.Lifecycle(false, "no", false, null));
         assertThat(o.process().oomScoreAdj()).isNull();
         assertThat(o.network().dns()).isEqualTo(RunOptions.Dns.HOST);
     }

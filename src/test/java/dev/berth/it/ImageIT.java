@@ -63,6 +63,7 @@ class ImageIT {
         config.put("User", "app");
         config.put("ExposedPorts", Map.of("8080/tcp", Map.of()));
         config.put("Labels", Map.of("org.example.role", "test"));
+        config.put("StopSignal", "SIGUSR1");
         Blob amd64 = layout.image("amd64", config, List.of(base, top), null);
         Blob arm64 = layout.image("arm64", Map.of("Cmd", List.of("sh")), List.of(base), null);
         layout.tag("app", layout.index(new LinkedHashMap<>(Map.of(amd64, "linux/amd64", arm64, "linux/arm64"))));
@@ -146,8 +147,66 @@ class ImageIT {
         assertThat(ok(berth.run("run", "--rm", "--entrypoint", "echo", app, "replaced")).out()).isEqualTo("replaced\n");
         String inspect = ok(berth.run("image", "inspect", app)).out();
         assertThat(inspect).contains("\"GREETING=hello\"", "\"WorkingDir\" : \"/srv\"", "\"User\" : \"app\"",
-                "\"8080/tcp\"", "\"org.example.role\" : \"test\"", "\"Architecture\" : \"amd64\"",
+                "\"8080/tcp\"", "\"org.example.role\" : \"test\"", "\"StopSignal\" : \"SIGUSR1\"", "\"Architecture\" : \"amd64\"",
                 "\"RepoTags\" : [ \"" + app + "\" ]", "\"" + registry.host() + "/test/app@sha256:");
+    }
+
+    @Test
+    void publishAllPutsEveryExposedPortOnAFreeHostPort() {
+        ok(berth.run("pull", "-q", app));
+        ok(berth.run("run", "-d", "-P", "-p", "9090", "--name", "published", app, "sleep", "60"));
+        try {
+            String ports = ok(berth.run("port", "published")).out();
+            assertThat(ports).containsPattern("8080/tcp -> 0\\.0\\.0\\.0:[1-9][0-9]*")
+                    .containsPattern("9090/tcp -> 0\\.0\\.0\\.0:[1-9][0-9]*");
+            assertThat(ports.lines().map(l -> l.substring(l.lastIndexOf(':') + 1)).distinct()).hasSize(2);
+        } finally {
+            ok(berth.run("rm", "-f", "published"));
+        }
+    }
+
+    @Test
+    void stopSendsTheImagesStopSignalUnlessTheRunSaysOtherwise() {
+        ok(berth.run("pull", "-q", app));
+        String script = "trap 'echo got USR1; exit 0' USR1; trap 'echo got HUP; exit 0' HUP; echo ready; while :; do sleep 0.1; done";
+        ok(berth.run("run", "-d", "--name", "graceful", app, "sh", "-c", script));
+        ok(berth.run("run", "-d", "--name", "hup", "--stop-signal", "HUP", app, "sh", "-c", script));
+        try {
+            for (String name : List.of("graceful", "hup")) {
+                dev.berth.testing.Wait.until(name + " to be ready", java.time.Duration.ofSeconds(10),
+                        () -> berth.run("logs", name).out().contains("ready"));
+                ok(berth.run("stop", "-t", "10", name));
+            }
+            assertThat(ok(berth.run("logs", "graceful")).out()).contains("got USR1");
+            assertThat(ok(berth.run("logs", "hup")).out()).contains("got HUP");
+            assertThat(ok(berth.run("inspect", "graceful")).out()).contains("\"ExitCode\" : 0");
+        } finally {
+            berth.run("rm", "-f", "graceful");
+            berth.run("rm", "-f", "hup");
+        }
+    }
+
+    @Test
+    void concurrentPullsOfTheSameLayersUnpackEachOnceAndBothSucceed() throws Exception {
+        BerthCli fresh = new BerthCli(dir.resolve("concurrent"));
+        List<Process> pulls = List.of(fresh.start("pull", "-q", app), fresh.start("pull", "-q", registry.host() + "/test/first-run:1.0"),
+                fresh.start("pull", "-q", app));
+        try {
+            for (Process pull : pulls) {
+                assertThat(pull.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                assertThat(pull.exitValue()).as(new String(pull.getErrorStream().readAllBytes())).isZero();
+            }
+            try (Stream<Path> list = Files.list(fresh.root().resolve("images/layers"))) {
+                assertThat(list.map(p -> p.getFileName().toString()).sorted().toList())
+                        .as("two layers, each once, no staging left").hasSize(2).noneMatch(k -> k.startsWith("."));
+            }
+            assertThat(ok(fresh.run("run", "--rm", "--network", "none", app)).out()).contains("from the top layer");
+        } finally {
+            pulls.forEach(Process::destroyForcibly);
+            for (String id : fresh.run("image", "ls", "-q").out().lines().toList()) {
+                fresh.run("image", "rm", id);
+            }
+        }
     }
 
     @Test

@@ -20,8 +20,16 @@ class PortSpecsTest {
     }
 
     @Test
+    void withoutAHostPortTheHostPortIsAnyFreeOne() {
+        assertThat(PortSpecs.parse("80")).containsExactly(new PortMapping(null, 0, 80, "tcp"));
+        assertThat(PortSpecs.parse("127.0.0.1::53/udp")).containsExactly(new PortMapping("127.0.0.1", 0, 53, "udp"));
+        assertThat(PortSpecs.parse("8080/tcp")).as("an image's ExposedPorts, for -P")
+                .containsExactly(new PortMapping(null, 0, 8080, "tcp"));
+    }
+
+    @Test
     void badSpecsAreRefusedWithTheReason() {
-        for (String bad : List.of("80", "x:80", "8080:80/sctp", "70000:80", "8000-8002:80-81", "1.2.3:80:80")) {
+        for (String bad : List.of("x", "x:80", "8080:80/sctp", "70000:80", "8000-8002:80-81", "1.2.3:80:80")) {
             assertThatThrownBy(() -> PortSpecs.parse(bad)).as(bad).isInstanceOf(BerthException.class);
         }
     }
