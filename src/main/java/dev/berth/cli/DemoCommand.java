@@ -141,7 +141,7 @@ final class DemoCommand implements Callable<Integer> {
         Path output = Files.createTempFile("berth-demo", ".txt");
         try {
             ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                    "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-cp", System.getProperty("java.class.path"),
                     Main.class.getName(), "--root=" + berth.paths().root(), "--run-root=" + berth.paths().runRoot(),
                     "run", "--rm", "--name", name, "--network", network, "busybox");
             pb.command().addAll(List.of(command));

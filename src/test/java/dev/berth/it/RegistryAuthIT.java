@@ -99,7 +99,9 @@ class RegistryAuthIT {
         assertThat(wrong.exitCode()).isEqualTo(125);
         assertThat(wrong.err().strip().lines()).hasSize(1);
         assertThat(wrong.err()).contains("refused the login of alice");
-        assertThat(berth.root().resolve("auth.json")).doesNotExist();
+        Path auth = berth.root().resolve("auth.json");
+        assertThat(Files.exists(auth) ? Files.readString(auth) : "").as("nothing kept for a refused login")
+                .doesNotContain(tokenRegistry.host());
 
         Result login = berth(noDockerConfig, "s3cret\n", "login", "-u", "alice", "--password-stdin", tokenRegistry.host());
         assertThat(login.out()).as(login.describe()).isEqualTo("Login Succeeded\n");
@@ -130,5 +132,82 @@ class RegistryAuthIT {
         Result pull = berth(docker, null, "pull", "-q", image);
         assertThat(pull.out()).as(pull.describe()).isEqualTo(basicRegistry.host() + "/private/app:1\n");
         assertThat(berth(docker, null, "run", "--rm", image).out()).isEqualTo("the secret image\n");
+    }
+
+    /**
+     * A proxy of the test's own in front of the token registry: it answers the first manifest request
+     * 503 (once), and sends every blob request to another host (127.0.0.2, where a second server reads
+     * the blob from the registry's storage), as registries on blob storage do.
+     */
+    @Test
+    void redirectsToBlobStorageNeverCarryTheRegistrysAuthorizationAnd503IsRetried() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger unavailable = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<String> authorizationsAtStorage = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer storage = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getByName("127.0.0.2"), 0), 8);
+        storage.createContext("/blob/", exchange -> {
+            authorizationsAtStorage.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+            String hex = exchange.getRequestURI().getPath().substring("/blob/".length());
+            byte[] blob = Files.readAllBytes(tokenRegistry.blobFile(new dev.berth.image.Digest(hex)));
+            exchange.sendResponseHeaders(200, blob.length);
+            try (var out = exchange.getResponseBody()) {
+                out.write(blob);
+            }
+        });
+        java.net.http.HttpClient forward = java.net.http.HttpClient.newBuilder()
+                .followRedirects(java.net.http.HttpClient.Redirect.NEVER).build();
+        com.sun.net.httpserver.HttpServer proxy = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 8);
+        proxy.createContext("/", exchange -> {
+            String path = exchange.getRequestURI().getPath();
+            if (path.contains("/manifests/") && unavailable.getAndIncrement() == 0) {
+                exchange.sendResponseHeaders(503, -1);
+                exchange.close();
+                return;
+            }
+            if (path.contains("/blobs/sha256:")) {
+                exchange.getResponseHeaders().set("Location", "http://127.0.0.2:" + storage.getAddress().getPort()
+                        + "/blob/" + path.substring(path.indexOf("sha256:") + 7));
+                exchange.sendResponseHeaders(307, -1);
+                exchange.close();
+                return;
+            }
+            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + tokenRegistry.host()
+                    + exchange.getRequestURI()));
+            for (String header : List.of("Authorization", "Accept")) {
+                String value = exchange.getRequestHeaders().getFirst(header);
+                if (value != null) {
+                    request.header(header, value);
+                }
+            }
+            try {
+                var response = forward.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                for (String header : List.of("Content-Type", "Docker-Content-Digest", "WWW-Authenticate")) {
+                    response.headers().firstValue(header).ifPresent(v -> exchange.getResponseHeaders().set(header, v));
+                }
+                exchange.sendResponseHeaders(response.statusCode(), response.body().length == 0 ? -1 : response.body().length);
+                try (var out = exchange.getResponseBody()) {
+                    out.write(response.body());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        });
+        storage.start();
+        proxy.start();
+        try {
+            String host = "127.0.0.1:" + proxy.getAddress().getPort();
+            Result login = berth(noDockerConfig, "s3cret\n", "login", "-u", "alice", "--password-stdin", host);
+            assertThat(login.exitCode()).as(login.describe()).isZero();
+            Result run = berth(noDockerConfig, null, "run", "--rm", "-q", host + "/private/app:1");
+            assertThat(run.out()).as(run.describe()).isEqualTo("the secret image\n");
+            assertThat(unavailable.get()).as("manifest requests (the first answered 503)").isGreaterThan(1);
+            assertThat(authorizationsAtStorage).as("blob requests at the other host").isNotEmpty().containsOnly("null");
+            berth(noDockerConfig, null, "logout", host);
+        } finally {
+            proxy.stop(0);
+            storage.stop(0);
+        }
     }
 }

@@ -40,6 +40,7 @@ public final class BerthCli {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
         command.add("--enable-native-access=ALL-UNNAMED");
+        command.add("--sun-misc-unsafe-memory-access=allow"); // aircompressor's zstd decoder
         command.add("-XX:+UseSerialGC");
         command.add("-XX:TieredStopAtLevel=1");
         command.add("-XX:ErrorFile=" + crashDir().resolve("hs_err_pid%p.log"));
