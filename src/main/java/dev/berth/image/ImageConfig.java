@@ -33,7 +33,7 @@ public record ImageConfig(List<String> entrypoint, List<String> cmd, List<String
 
     /** The defaults an image configuration blob ({@code application/vnd.oci.image.config.v1+json}) gives. */
     public static ImageConfig fromConfigBlob(Map<String, Object> blob) {
-        return fromJson(map(blob.get("config")));
+        return fromJson(Manifests.map(blob.get("config")));
     }
 
     /** Reads the {@code config} object of an image configuration blob (absent fields stay empty). */
@@ -41,7 +41,7 @@ public record ImageConfig(List<String> entrypoint, List<String> cmd, List<String
         if (config == null) {
             return EMPTY;
         }
-        Map<String, Object> ports = map(config.get("ExposedPorts"));
+        Map<String, Object> ports = Manifests.map(config.get("ExposedPorts"));
         return new ImageConfig(strings(config.get("Entrypoint")), strings(config.get("Cmd")), strings(config.get("Env")),
                 string(config.get("WorkingDir")), string(config.get("User")), new ArrayList<>(ports.keySet()),
                 string(config.get("StopSignal")), stringMap(config.get("Labels")));
@@ -63,11 +63,6 @@ public record ImageConfig(List<String> entrypoint, List<String> cmd, List<String
         return json;
     }
 
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> map(Object value) {
-        return value instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-    }
-
     static List<String> strings(Object value) {
         if (!(value instanceof List<?> list)) {
             return null;
@@ -81,7 +76,7 @@ public record ImageConfig(List<String> entrypoint, List<String> cmd, List<String
 
     private static Map<String, String> stringMap(Object value) {
         Map<String, String> out = new LinkedHashMap<>();
-        map(value).forEach((k, v) -> out.put(k, String.valueOf(v)));
+        Manifests.map(value).forEach((k, v) -> out.put(k, String.valueOf(v)));
         return out;
     }
 }
