@@ -30,7 +30,8 @@ public final class Libc {
     private static final long SYS_SETGROUPS = 116, SYS_SETRESUID = 117, SYS_SETRESGID = 119,
             SYS_CAPSET = 126, SYS_PIVOT_ROOT = 155, SYS_GETTID = 186, SYS_PIDFD_SEND_SIGNAL = 424,
             SYS_MOVE_MOUNT = 429, SYS_FSOPEN = 430, SYS_FSCONFIG = 431, SYS_FSMOUNT = 432,
-            SYS_PIDFD_OPEN = 434, SYS_KCMP = 312;
+            SYS_PIDFD_OPEN = 434, SYS_KCMP = 312, SYS_CHROOT = 161, SYS_OPEN_TREE = 428, SYS_OPENAT2 = 437,
+            SYS_MOUNT_SETATTR = 442;
 
     private static final Native.Downcall UNSHARE = Native.errnoFn("unshare", JAVA_INT, JAVA_INT);
     private static final Native.Downcall SETNS = Native.errnoFn("setns", JAVA_INT, JAVA_INT, JAVA_INT);
@@ -133,6 +134,42 @@ public final class Libc {
                 AT_FDCWD, str(a, target).address(), 4 /* MOVE_MOUNT_F_EMPTY_PATH */, 0));
     }
 
+    public static final int OPEN_TREE_CLONE = 1, AT_RECURSIVE = 0x8000;
+
+    /** open_tree(2) with OPEN_TREE_CLONE: a detached copy of the mount tree at path, as a descriptor. */
+    public static int openTree(String path, int flags) {
+        return (int) call("open_tree", path, (st, a) -> syscall(st, SYS_OPEN_TREE, AT_FDCWD, str(a, path).address(),
+                flags | O_CLOEXEC, 0, 0, 0));
+    }
+
+    /** move_mount(2) of a detached mount onto the directory or file targetFd refers to (both by descriptor). */
+    public static void moveMount(int mountFd, int targetFd) {
+        call("move_mount", "fd " + targetFd, (st, a) -> {
+            MemorySegment empty = a.allocateFrom("");
+            return syscall(st, SYS_MOVE_MOUNT, mountFd, empty.address(), targetFd, empty.address(),
+                    4 /* MOVE_MOUNT_F_EMPTY_PATH */ | 0x40 /* MOVE_MOUNT_T_EMPTY_PATH */, 0);
+        });
+    }
+
+    /**
+     * mount_setattr(2) on the mount mountFd refers to (and, with AT_RECURSIVE, every mount below it):
+     * MOUNT_ATTR_* flags to set and clear, and a propagation type (MS_PRIVATE, MS_SLAVE, MS_SHARED, or 0).
+     */
+    public static void mountSetattr(int mountFd, int flags, long set, long clear, long propagation) {
+        call("mount_setattr", "fd " + mountFd, (st, a) -> {
+            MemorySegment attr = a.allocate(32);
+            attr.set(JAVA_LONG, 0, set);
+            attr.set(JAVA_LONG, 8, clear);
+            attr.set(JAVA_LONG, 16, propagation);
+            return syscall(st, SYS_MOUNT_SETATTR, mountFd, a.allocateFrom("").address(), flags | AT_EMPTY_PATH,
+                    attr.address(), 32, 0);
+        });
+    }
+
+    public static void chroot(String path) {
+        call("chroot", path, (st, a) -> syscall(st, SYS_CHROOT, str(a, path).address(), 0, 0, 0, 0, 0));
+    }
+
     // ---- files --------------------------------------------------------------------------------------
 
     public static int open(String path, int flags, int mode) {
@@ -141,6 +178,25 @@ public final class Libc {
 
     public static int openat(int dirfd, String path, int flags, int mode) {
         return (int) call("open", path, (st, a) -> (int) OPENAT.handle().invokeExact(st, dirfd, str(a, path), flags, mode));
+    }
+
+    public static final long RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_IN_ROOT = 0x10;
+
+    /**
+     * openat2(2): path resolved as if dirfd were the root (RESOLVE_IN_ROOT: symbolic links and ".." never
+     * leave it), the kernel's answer to the symlink races of CVE-2021-30465.
+     */
+    public static int openat2(int dirfd, String path, int flags, long resolve) {
+        return (int) call("openat2", path, (st, a) -> {
+            MemorySegment how = a.allocate(24);
+            how.set(JAVA_LONG, 0, flags & 0xffffffffL);
+            how.set(JAVA_LONG, 16, resolve);
+            return syscall(st, SYS_OPENAT2, dirfd, str(a, path).address(), how.address(), 24, 0, 0);
+        });
+    }
+
+    public static void mkdirat(int dirfd, String name, int mode) {
+        call("mkdir", name, (st, a) -> (int) MKDIRAT.handle().invokeExact(st, dirfd, str(a, name), mode));
     }
 
     public static void close(int fd) {

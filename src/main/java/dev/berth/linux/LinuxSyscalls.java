@@ -116,4 +116,25 @@ final class LinuxSyscalls implements Syscalls {
     @Override public int pidfdOpen(int pid) { return Libc.pidfdOpen(pid); }
 
     @Override public void kill(int pid, int signal) { Libc.kill(pid, signal); }
+
+    @Override
+    public int openInRoot(int rootFd, String path, int flags) {
+        return Libc.openat2(rootFd, path, flags | Libc.O_CLOEXEC, Libc.RESOLVE_IN_ROOT | Libc.RESOLVE_NO_MAGICLINKS);
+    }
+
+    @Override public int openAt(int dirfd, String name, int flags, int mode) { return Libc.openat(dirfd, name, flags, mode); }
+
+    @Override public void mkdirAt(int dirfd, String name, int mode) { Libc.mkdirat(dirfd, name, mode); }
+
+    @Override
+    public int openTree(String path, boolean recursive) {
+        return Libc.openTree(path, Libc.OPEN_TREE_CLONE | (recursive ? Libc.AT_RECURSIVE : 0));
+    }
+
+    @Override public void moveMount(int mountFd, int targetFd) { Libc.moveMount(mountFd, targetFd); }
+
+    @Override
+    public void mountSetattr(int mountFd, boolean recursive, long attributes, long propagation) {
+        Libc.mountSetattr(mountFd, recursive ? Libc.AT_RECURSIVE : 0, attributes, 0, propagation);
+    }
 }

@@ -54,6 +54,23 @@ public interface Syscalls {
 
     void moveMount(int mountFd, String target);
 
+    /** openat2 with RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS: path resolved as if rootFd were "/". */
+    int openInRoot(int rootFd, String path, int flags);
+
+    /** openat(2) of one name in the directory dirfd. */
+    int openAt(int dirfd, String name, int flags, int mode);
+
+    void mkdirAt(int dirfd, String name, int mode);
+
+    /** open_tree(OPEN_TREE_CLONE): a detached copy of the mount at path (and below it when recursive). */
+    int openTree(String path, boolean recursive);
+
+    /** move_mount(2) of a detached mount onto what targetFd refers to. */
+    void moveMount(int mountFd, int targetFd);
+
+    /** mount_setattr(2) on the mount mountFd (and below it when recursive): attributes, propagation (0: keep). */
+    void mountSetattr(int mountFd, boolean recursive, long attributes, long propagation);
+
     int gettid();
 
     void prctl(int option, long arg2, long arg3);

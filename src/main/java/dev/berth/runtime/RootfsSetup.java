@@ -5,6 +5,7 @@ import dev.berth.linux.Libc;
 import dev.berth.linux.SyscallException;
 import dev.berth.linux.Syscalls;
 import dev.berth.spec.ContainerSpec;
+import dev.berth.spec.Defaults;
 import dev.berth.spec.MountSpec;
 import dev.berth.spec.NamespaceType;
 
@@ -17,6 +18,8 @@ import static dev.berth.runtime.MountOptions.MS_PRIVATE;
 import static dev.berth.runtime.MountOptions.MS_RDONLY;
 import static dev.berth.runtime.MountOptions.MS_REC;
 import static dev.berth.runtime.MountOptions.MS_REMOUNT;
+import static dev.berth.runtime.MountOptions.MS_SHARED;
+import static dev.berth.runtime.MountOptions.MS_SLAVE;
 
 /**
  * Builds the container's filesystem from inside its new mount namespace, on the spawner thread: the
@@ -49,13 +52,16 @@ final class RootfsSetup {
 
     /** Everything up to and including pivot_root; returns the terminal's master when one was asked for. */
     Terminal build() {
-        sys.mount(null, "/", null, MS_REC | MS_PRIVATE, null);
+        sys.mount(null, "/", null, MS_REC | rootPropagation(), null);
         sys.mount("overlay", root.toString(), "overlay", 0, overlay.mountData());
+        MountsInRoot userMounts = new MountsInRoot(sys, root);
         for (MountSpec mount : spec.mounts()) {
-            if (!mount.type().equals("proc")) {
-                mount(mount);
-            } else {
+            if (mount.type().equals("proc")) {
                 mkdirs(SecureJoin.resolve(root, mount.destination()));
+            } else if (Defaults.MOUNTS.contains(mount)) {
+                mount(mount); // onto a root nothing else can reach yet
+            } else {
+                userMounts.mount(mount);
             }
         }
         createDevices();
@@ -77,23 +83,23 @@ final class RootfsSetup {
         return terminal;
     }
 
+    /**
+     * rprivate, unless a mount asks to receive (rslave) or share (rshared) mount events: then the whole
+     * namespace stays a slave of the host's, so events can reach it (Docker's rule).
+     */
+    private long rootPropagation() {
+        boolean propagates = spec.mounts().stream()
+                .map(m -> MountOptions.parse(m.options()).propagation())
+                .anyMatch(p -> p == MS_SLAVE || p == MS_SHARED);
+        return propagates ? MS_SLAVE : MS_PRIVATE;
+    }
+
+    /** One of the kernel filesystems every container gets (Defaults.MOUNTS: none is a bind mount). */
     private void mount(MountSpec mount) {
         Path target = SecureJoin.resolve(root, mount.destination());
         MountOptions options = MountOptions.parse(mount.options());
-        if (options.isBind()) {
-            if (sys.isDirectory(mount.source())) {
-                mkdirs(target);
-            } else {
-                createFile(target);
-            }
-            sys.mount(mount.source(), target.toString(), null, options.flags() & ~MS_RDONLY, null);
-            if (options.readonly()) {
-                sys.mount(null, target.toString(), null, MS_BIND | MS_REMOUNT | MS_RDONLY, null);
-            }
-        } else {
-            mkdirs(target);
-            sys.mount(mount.source(), target.toString(), mount.type(), options.flags(), options.data());
-        }
+        mkdirs(target);
+        sys.mount(mount.source(), target.toString(), mount.type(), options.flags(), options.data());
     }
 
     private void createDevices() {

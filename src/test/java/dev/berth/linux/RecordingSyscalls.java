@@ -182,6 +182,36 @@ public class RecordingSyscalls implements Syscalls {
 
     @Override public void moveMount(int mountFd, String target) { log("move_mount " + target); }
 
+    @Override
+    public int openInRoot(int rootFd, String path, int flags) {
+        log("openat2 " + openFiles.get(rootFd) + " " + path);
+        return fd(openFiles.get(rootFd) + path);
+    }
+
+    @Override
+    public int openAt(int dirfd, String name, int flags, int mode) {
+        log("openat " + openFiles.get(dirfd) + " " + name);
+        return fd(openFiles.get(dirfd) + "/" + name);
+    }
+
+    @Override
+    public void mkdirAt(int dirfd, String name, int mode) {
+        log("mkdirat " + openFiles.get(dirfd) + " " + name);
+    }
+
+    @Override
+    public int openTree(String path, boolean recursive) {
+        log("open_tree " + path + (recursive ? " recursive" : ""));
+        return fd("tree:" + path);
+    }
+
+    @Override public void moveMount(int mountFd, int targetFd) { log("move_mount " + openFiles.get(mountFd) + " " + openFiles.get(targetFd)); }
+
+    @Override
+    public void mountSetattr(int mountFd, boolean recursive, long attributes, long propagation) {
+        log("mount_setattr " + openFiles.get(mountFd) + " 0x" + Long.toHexString(attributes) + " 0x" + Long.toHexString(propagation));
+    }
+
     @Override public int gettid() { return tid.get(); }
 
     @Override

@@ -63,6 +63,41 @@ class ContainerStarterTest {
         return new ContainerStarter(sys).run(spec, overlay, ContainerStarter.Stdio.of(ContainerStarter.Stdin.NULL), confinement);
     }
 
+    /**
+     * The user's mounts come after the kernel filesystems, each onto a descriptor opened inside the root
+     * (openat2 RESOLVE_IN_ROOT), never by path: a bind as a clone made read-only before it is attached
+     * and given its propagation after; a missing target made step by step; a tmpfs through the descriptor.
+     */
+    @Test
+    void userMountsGoOntoDescriptorsOpenedInsideTheRoot() {
+        ContainerSpec plain = spec(ROOT, null, null, "sh");
+        List<dev.berth.spec.MountSpec> mounts = new ArrayList<>(plain.mounts());
+        mounts.add(new dev.berth.spec.MountSpec("/data", "bind", "/srv/data", List.of("rbind", "ro", "rslave")));
+        mounts.add(new dev.berth.spec.MountSpec("/scratch", "tmpfs", "tmpfs", List.of("nosuid", "size=1m")));
+        ContainerSpec spec = new ContainerSpec(plain.ociVersion(), plain.process(), plain.root(), plain.hostname(), mounts,
+                plain.linux(), plain.annotations());
+        sys.mkdir("/srv/data", 0755);
+        sys.failing("openat2 " + merged + " /scratch", Errno.ENOENT); // the tmpfs's target is missing
+
+        start(spec);
+
+        int[] order = {
+                sys.indexOf("mount null / 0x84000"),                  // MS_REC|MS_SLAVE: a mount asked for rslave
+                sys.indexOf("mount sysfs " + merged + "/sys"),
+                sys.indexOf("openat2 " + merged + " /data"),
+                sys.indexOf("open_tree /srv/data recursive"),
+                sys.indexOf("mount_setattr tree:/srv/data 0x1 0x0"),  // read-only before it is attached
+                sys.indexOf("move_mount tree:/srv/data " + merged + "/data"),
+                sys.indexOf("mount_setattr tree:/srv/data 0x0 0x80000"), // then MS_SLAVE
+                sys.indexOf("mkdirat " + merged + "/ scratch"),
+                sys.indexOf("mount tmpfs /proc/thread-self/fd/"),
+                sys.indexOf("pivot_root"),
+        };
+        assertThat(order).isSorted();
+        assertThat(sys.calls()).noneMatch(c -> c.startsWith("mount /srv/data"));
+        assertThat(sys.openPaths()).noneMatch(p -> p.contains("/data") || p.contains("scratch"));
+    }
+
     @Test
     void theSpawnerGoesNamespacesMountsPivotRootCapabilitiesNoNewPrivsThenSpawn() {
         ContainerProcess process = start(spec(ROOT, null, null, "sh", "-c", "true"));
