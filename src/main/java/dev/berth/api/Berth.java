@@ -16,6 +16,8 @@ import dev.berth.spec.ResourcesSpec;
 import dev.berth.state.BerthPaths;
 import dev.berth.state.ContainerRecord;
 import dev.berth.state.ContainerStore;
+import dev.berth.volume.Volume;
+import dev.berth.volume.VolumeStore;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -36,6 +38,8 @@ public final class Berth {
     private final RunningContainers running;
     private final Images images;
     private final Maintenance maintenance;
+    private final Volumes volumes;
+    private final ContainerCopy copy;
 
     public Berth(BerthPaths paths) {
         this(paths, Explain.NONE);
@@ -49,10 +53,14 @@ public final class Berth {
         this.networking = new ContainerNetworking(networks, containers, new Firewall(Nftables.LIBRARY), explain);
         ContainerCgroups cgroups = new ContainerCgroups();
         ImageStore imageStore = new ImageStore(paths);
-        this.lifecycle = new ContainerLifecycle(paths, imageStore, containers, networking, cgroups);
+        VolumeStore volumeStore = new VolumeStore(paths);
+        ContainerMounts mounts = new ContainerMounts(volumeStore, containers);
+        this.lifecycle = new ContainerLifecycle(paths, imageStore, containers, networking, cgroups, mounts);
+        this.volumes = new Volumes(volumeStore, containers, mounts, lifecycle);
         this.running = new RunningContainers(paths, lifecycle, networks, cgroups);
         this.images = new Images(paths, imageStore, lifecycle::containers);
-        this.maintenance = new Maintenance(containers, lifecycle, networking, networks, cgroups);
+        this.copy = new ContainerCopy(paths, containers, lifecycle);
+        this.maintenance = new Maintenance(containers, lifecycle, networking, networks, cgroups, volumes);
     }
 
     public BerthPaths paths() {
@@ -263,7 +271,60 @@ public final class Berth {
 
     /** Removes a container; a running one only with force, which kills it first. */
     public ContainerRecord remove(String nameOrId, boolean force) {
-        return lifecycle.remove(nameOrId, force);
+        return lifecycle.remove(nameOrId, force, false);
+    }
+
+    /** Removes a container and, with volumes (rm -v), its anonymous volumes that no other container uses. */
+    public ContainerRecord remove(String nameOrId, boolean force, boolean volumes) {
+        return lifecycle.remove(nameOrId, force, volumes);
+    }
+
+    // ---- berth cp ---------------------------------------------------------------------------------------
+
+    /** A tar of path inside the container (running or not): its top is path's base name, or "." for DIR/. */
+    public void copyFromContainer(String nameOrId, String path, java.io.OutputStream tar) {
+        copy.archive(nameOrId, path, tar);
+    }
+
+    /** Unpacks a tar at path inside the container (running or not), confined to its root. */
+    public void copyToContainer(String nameOrId, String path, java.io.InputStream tar,
+                                dev.berth.archive.TreeArchive.Placement placement, boolean preserveOwners) {
+        copy.extract(nameOrId, path, tar, placement, preserveOwners);
+    }
+
+    // ---- volumes --------------------------------------------------------------------------------------
+
+    /** Creates a named volume (a fresh anonymous name when name is null); an existing one is returned as it is. */
+    public Volume createVolume(String name, Map<String, String> labels) {
+        return volumes.create(name, labels);
+    }
+
+    public List<Volume> listVolumes() {
+        return volumes.list();
+    }
+
+    public Volume inspectVolume(String name) {
+        return volumes.inspect(name);
+    }
+
+    /** The host directory holding the volume's content. */
+    public Path volumeMountpoint(String name) {
+        return paths.volumeData(name);
+    }
+
+    /** The containers (running or not) that mount the volume. */
+    public List<ContainerRecord> volumeUsers(String name) {
+        return lifecycle.containers().stream().filter(r -> r.usesVolume(name)).toList();
+    }
+
+    /** Removes a volume no container uses (else a BerthException that names them). */
+    public void removeVolume(String name) {
+        volumes.remove(name);
+    }
+
+    /** Removes unused anonymous volumes, or every unused volume with all; returns their names. */
+    public List<String> pruneVolumes(boolean all) {
+        return volumes.prune(all);
     }
 
     /** A container's counters at one moment. */

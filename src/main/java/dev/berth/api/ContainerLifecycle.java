@@ -37,14 +37,16 @@ final class ContainerLifecycle {
     private final ContainerStore containers;
     private final ContainerNetworking networking;
     private final ContainerCgroups cgroups;
+    private final ContainerMounts mounts;
 
     ContainerLifecycle(BerthPaths paths, ImageStore images, ContainerStore containers, ContainerNetworking networking,
-                       ContainerCgroups cgroups) {
+                       ContainerCgroups cgroups, ContainerMounts mounts) {
         this.paths = paths;
         this.images = images;
         this.containers = containers;
         this.networking = networking;
         this.cgroups = cgroups;
+        this.mounts = mounts;
     }
 
     /** Checks options, then records the container, prepares its files and sets up its network. */
@@ -73,13 +75,15 @@ final class ContainerLifecycle {
             Rollback rollback = new Rollback();
             rollback.add(() -> networking.release(id, endpoint));
             try {
+                ContainerMounts.Resolved mounted = mounts.resolve(options.storage(),
+                        image == null ? List.of() : image.config().volumes(), rollback);
                 ContainerSpec spec = SpecConverter.convert(options, image, lowers, name, paths.mergedDir(id), System.getenv(),
-                        endpoint.placement());
+                        endpoint.placement(), mounted.specs());
                 int self = Libc.getpid();
                 ContainerRecord record = ContainerRecord.beingCreated(id, name, Instant.now().toString(),
                         new ContainerRecord.Source(options.image(), image == null ? null : image.id(),
                                 lowers.getFirst().toString(), lowers.stream().map(Path::toString).toList(),
-                                spec.process().args()),
+                                spec.process().args(), mounted.points()),
                         self, Procfs.startTime(self).orElse(0),
                         new ContainerRecord.Network(options.network().mode(), endpoint.attachment(), ports,
                                 options.network().aliases().stream().map(a -> a.toLowerCase(Locale.ROOT)).toList()),
@@ -132,6 +136,7 @@ final class ContainerLifecycle {
         } catch (RuntimeException e) {
             containers.locked(() -> {
                 abandonLocked(record);
+                mounts.releaseAnonymous(record);
                 return null;
             });
             throw e;
@@ -167,6 +172,7 @@ final class ContainerLifecycle {
             boolean oomKilled = cgroups.release(record.id());
             if (record.autoRemove()) {
                 containers.remove(record.id());
+                mounts.releaseAnonymous(record);
             } else {
                 containers.update(containers.read(record.id())
                         .exited(exitCode, Instant.now().toString(), oomKilled));
@@ -226,8 +232,11 @@ final class ContainerLifecycle {
         });
     }
 
-    /** Removes a container; a running one only with force, which kills it first. */
-    ContainerRecord remove(String nameOrId, boolean force) {
+    /**
+     * Removes a container; a running one only with force, which kills it first. With volumes, its
+     * anonymous volumes go too (rm -v), unless another container uses them.
+     */
+    ContainerRecord remove(String nameOrId, boolean force, boolean volumes) {
         return containers.locked(() -> {
             reconcileLocked();
             ContainerRecord record = containers.find(nameOrId);
@@ -238,6 +247,9 @@ final class ContainerLifecycle {
                 Pidfds.kill(record);
             }
             abandonLocked(record);
+            if (volumes) {
+                mounts.releaseAnonymous(record);
+            }
             return record;
         });
     }
@@ -291,6 +303,7 @@ final class ContainerLifecycle {
             boolean oomKilled = cgroups.release(record.id());
             if (record.status() == ContainerRecord.Status.CREATED || record.autoRemove()) {
                 containers.remove(record.id());
+                mounts.releaseAnonymous(record);
             } else {
                 containers.update(record.exited(null, Instant.now().toString(), oomKilled));
             }

@@ -18,9 +18,11 @@ final class Maintenance {
     private final ContainerNetworking networking;
     private final Networks networks;
     private final ContainerCgroups cgroups;
+    private final Volumes volumes;
 
     Maintenance(ContainerStore containers, ContainerLifecycle lifecycle, ContainerNetworking networking, Networks networks,
-                ContainerCgroups cgroups) {
+                ContainerCgroups cgroups, Volumes volumes) {
+        this.volumes = volumes;
         this.containers = containers;
         this.lifecycle = lifecycle;
         this.networking = networking;
@@ -49,6 +51,7 @@ final class Maintenance {
                 }
             }
             removed.addAll(cgroups.gc(liveIds));
+            removed.addAll(volumes.gcLocked());
             return removed;
         });
     }

@@ -2,6 +2,7 @@ package dev.berth.api;
 
 import dev.berth.spec.NetworkMode;
 import dev.berth.spec.ResourcesSpec;
+import dev.berth.volume.MountRequest;
 
 import java.util.List;
 
@@ -21,10 +22,25 @@ public record RunOptions(
         Process process,
         Network network,
         ResourcesSpec resources,
-        Lifecycle lifecycle) {
+        Lifecycle lifecycle,
+        Storage storage) {
 
     public RunOptions {
         command = List.copyOf(command);
+        storage = storage == null ? Storage.NONE : storage;
+    }
+
+    /**
+     * What is mounted into it: -v, --mount and --tmpfs (parsed by {@link dev.berth.volume.MountSyntax}),
+     * and --volumes-from CONTAINER[:ro|:rw].
+     */
+    public record Storage(List<MountRequest> mounts, List<String> volumesFrom) {
+        public static final Storage NONE = new Storage(List.of(), List.of());
+
+        public Storage {
+            mounts = mounts == null ? List.of() : List.copyOf(mounts);
+            volumesFrom = volumesFrom == null ? List.of() : List.copyOf(volumesFrom);
+        }
     }
 
     /**
@@ -131,6 +147,8 @@ public record RunOptions(
         private String restart = "no";
         private boolean detach;
         private String stopSignal;
+        private List<MountRequest> mounts = List.of();
+        private List<String> volumesFrom = List.of();
 
         private Builder() {}
 
@@ -184,11 +202,15 @@ public record RunOptions(
 
         public Builder stopSignal(String value) { stopSignal = value; return this; }
 
+        public Builder mounts(List<MountRequest> value) { mounts = value; return this; }
+
+        public Builder volumesFrom(List<String> value) { volumesFrom = value; return this; }
+
         public RunOptions build() {
             return new RunOptions(image, rootfs, command, name,
                     new Process(hostname, env, workdir, user, tty, interactive, readOnly, oomScoreAdj, entrypoint),
                     new Network(network, ip, publish, dns, addHosts, aliases, publishAll), resources,
-                    new Lifecycle(autoRemove, restart, detach, stopSignal));
+                    new Lifecycle(autoRemove, restart, detach, stopSignal), new Storage(mounts, volumesFrom));
         }
     }
 }

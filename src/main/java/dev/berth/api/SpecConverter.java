@@ -6,6 +6,7 @@ import dev.berth.image.ImageRecord;
 import dev.berth.spec.ContainerSpec;
 import dev.berth.spec.Defaults;
 import dev.berth.spec.LinuxSpec;
+import dev.berth.spec.MountSpec;
 import dev.berth.spec.NamespaceType;
 import dev.berth.spec.ProcessSpec;
 
@@ -23,9 +24,10 @@ final class SpecConverter {
      * @param image   the image's record, or null for {@code --rootfs}
      * @param lowers  the directories that will be the container's read-only root layers, top first
      * @param merged  where the root is assembled
+     * @param mounts  the user's and the image's mounts, after the kernel filesystems every container gets
      */
     static ContainerSpec convert(RunOptions options, ImageRecord image, List<Path> lowers, String name, Path merged,
-                                 Map<String, String> hostEnv, NetworkPlacement network) {
+                                 Map<String, String> hostEnv, NetworkPlacement network, List<MountSpec> mounts) {
         ImageConfig config = image != null ? image.config() : ImageConfig.EMPTY;
         List<String> args = arguments(options, config);
         String cwd = options.process().workdir() != null ? options.process().workdir()
@@ -64,8 +66,10 @@ final class SpecConverter {
         ProcessSpec process = new ProcessSpec(options.process().tty(), user.user(), args,
                 env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList(), cwd,
                 Defaults.CAPABILITIES, true, options.process().oomScoreAdj());
+        List<MountSpec> allMounts = new ArrayList<>(Defaults.MOUNTS);
+        allMounts.addAll(mounts);
         return new ContainerSpec(ContainerSpec.OCI_VERSION, process,
-                new ContainerSpec.Root(merged.toString(), options.process().readOnly()), hostname, Defaults.MOUNTS,
+                new ContainerSpec.Root(merged.toString(), options.process().readOnly()), hostname, allMounts,
                 new LinuxSpec(namespaces, Defaults.MASKED_PATHS, Defaults.READONLY_PATHS, options.resources(),
                         "berth/" + name),
                 Map.of("dev.berth.name", name));

@@ -197,6 +197,8 @@ public final class Main implements Runnable {
         verbs.put("rm", RmCommand::new);
         verbs.put("inspect", InspectCommand::new);
         verbs.put("network", NetworkCommand::new);
+        verbs.put("volume", VolumeCommand::new);
+        verbs.put("cp", CpCommand::new);
         verbs.put("gc", GcCommand::new);
         verbs.put("demo", DemoCommand::new);
         verbs.put("port", PortCommand::new);

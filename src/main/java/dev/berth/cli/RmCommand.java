@@ -13,13 +13,13 @@ final class RmCommand extends EachContainerCommand {
     boolean force;
 
     @Option(names = {"-v", "--volumes"},
-            description = "Also remove anonymous volumes (Docker's flag; berth makes none: the container's writable "
-                    + "layer, its only storage, always goes with it).")
+            description = "Also remove the container's anonymous volumes (an image's VOLUME, -v /path) that no other "
+                    + "container uses.")
     boolean volumes;
 
     @Override
     String act(Berth berth, String container) {
-        berth.remove(container, force);
+        berth.remove(container, force, volumes);
         return container;
     }
 }

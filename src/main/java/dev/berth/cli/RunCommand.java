@@ -6,6 +6,8 @@ import dev.berth.Trace;
 import dev.berth.api.Berth;
 import dev.berth.api.Container;
 import dev.berth.api.RunOptions;
+import dev.berth.volume.MountRequest;
+import dev.berth.volume.MountSyntax;
 import dev.berth.image.BusyboxImage;
 import dev.berth.runtime.ContainerProcess;
 import dev.berth.runtime.ContainerStarter;
@@ -120,6 +122,22 @@ final class RunCommand implements Callable<Integer> {
             description = "Add a line to /etc/hosts (IP may be host-gateway: the host's address on the network).")
     List<String> addHosts = new ArrayList<>();
 
+    @Option(names = {"-v", "--volume"}, paramLabel = "[SOURCE:]TARGET[:OPTIONS]",
+            description = "Mount a host path (absolute SOURCE, created when missing) or a named volume (made when "
+                    + "missing; a bare TARGET: a new anonymous one). OPTIONS: ro, rw, nocopy, rprivate, rslave, rshared…")
+    List<String> volumes = new ArrayList<>();
+
+    @Option(names = "--mount", paramLabel = "type=bind|volume|tmpfs,source=…,target=…[,readonly]",
+            description = "Mount with Docker's key=value syntax (a bind's source must exist).")
+    List<String> mounts = new ArrayList<>();
+
+    @Option(names = "--tmpfs", paramLabel = "TARGET[:OPTIONS]", description = "Mount a tmpfs (e.g. /run:size=64m,mode=1777).")
+    List<String> tmpfs = new ArrayList<>();
+
+    @Option(names = "--volumes-from", paramLabel = "CONTAINER[:ro|:rw]",
+            description = "Mount the binds and volumes of another container.")
+    List<String> volumesFrom = new ArrayList<>();
+
     @Parameters(paramLabel = "IMAGE [COMMAND [ARG...]]",
             description = "The image (omitted with --rootfs), then the command and its arguments.")
     List<String> positional = new ArrayList<>();
@@ -148,6 +166,21 @@ final class RunCommand implements Callable<Integer> {
         } else if (!present) {
             throw new BerthException("no such image: " + image + " (and --pull never)");
         }
+    }
+
+    /** -v, --mount and --tmpfs in Docker's syntax; a -v source starting with "." is relative to the caller's directory. */
+    private List<MountRequest> mountRequests() {
+        List<MountRequest> requests = new ArrayList<>();
+        for (String volume : volumes) {
+            int colon = volume.indexOf(':');
+            if (volume.startsWith(".") && colon > 0) {
+                volume = Main.absolute(spec, java.nio.file.Path.of(volume.substring(0, colon))).normalize() + volume.substring(colon);
+            }
+            requests.add(MountSyntax.volume(volume));
+        }
+        mounts.forEach(m -> requests.add(MountSyntax.mount(m)));
+        tmpfs.forEach(t -> requests.add(MountSyntax.tmpfs(t)));
+        return requests;
     }
 
     @Override
@@ -179,6 +212,7 @@ final class RunCommand implements Callable<Integer> {
                 .tty(tty).interactive(interactive).autoRemove(autoRemove).network(network).ip(ip).readOnly(readOnly)
                 .publish(publish).publishAll(publishAll).dns(new RunOptions.Dns(dns, dnsSearch, dnsOptions)).addHosts(addHosts)
                 .resources(limits.toSpec()).oomScoreAdj(oomScoreAdj).entrypoint(entrypoint).restart(restart).stopSignal(stopSignal).detach(detach).aliases(aliases)
+                .mounts(mountRequests()).volumesFrom(volumesFrom)
                 .build();
         if (Berth.resolvesContainerNames(options.network())) {
             // user-defined networks resolve container names through the supervisor's DNS server

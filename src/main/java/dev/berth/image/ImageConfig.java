@@ -11,10 +11,16 @@ import java.util.TreeMap;
  * configuration (Docker's {@code Config}), the part {@code run} honours.
  *
  * @param exposedPorts "80/tcp" and the like, for {@code -P}
+ * @param volumes      the image's VOLUME paths: each gets an anonymous volume
  */
 public record ImageConfig(List<String> entrypoint, List<String> cmd, List<String> env, String workingDir, String user,
-                          List<String> exposedPorts, String stopSignal, Map<String, String> labels) {
+                          List<String> exposedPorts, String stopSignal, Map<String, String> labels, List<String> volumes) {
     public static final ImageConfig EMPTY = new ImageConfig(null, null, null, null, null, null, null, null);
+
+    public ImageConfig(List<String> entrypoint, List<String> cmd, List<String> env, String workingDir, String user,
+                       List<String> exposedPorts, String stopSignal, Map<String, String> labels) {
+        this(entrypoint, cmd, env, workingDir, user, exposedPorts, stopSignal, labels, null);
+    }
 
     public ImageConfig {
         entrypoint = entrypoint == null ? List.of() : List.copyOf(entrypoint);
@@ -25,6 +31,7 @@ public record ImageConfig(List<String> entrypoint, List<String> cmd, List<String
         exposedPorts = exposedPorts == null ? List.of() : List.copyOf(exposedPorts);
         stopSignal = stopSignal == null || stopSignal.isEmpty() ? null : stopSignal;
         labels = labels == null ? Map.of() : Map.copyOf(new TreeMap<>(labels));
+        volumes = volumes == null ? List.of() : List.copyOf(volumes);
     }
 
     public static ImageConfig command(List<String> cmd) {
@@ -44,7 +51,8 @@ public record ImageConfig(List<String> entrypoint, List<String> cmd, List<String
         Map<String, Object> ports = Manifests.map(config.get("ExposedPorts"));
         return new ImageConfig(strings(config.get("Entrypoint")), strings(config.get("Cmd")), strings(config.get("Env")),
                 string(config.get("WorkingDir")), string(config.get("User")), new ArrayList<>(ports.keySet()),
-                string(config.get("StopSignal")), stringMap(config.get("Labels")));
+                string(config.get("StopSignal")), stringMap(config.get("Labels")),
+                new ArrayList<>(Manifests.map(config.get("Volumes")).keySet()));
     }
 
     /** The {@code config} object in Docker's shape, as {@code image inspect} and {@code save} write it. */
@@ -60,6 +68,9 @@ public record ImageConfig(List<String> entrypoint, List<String> cmd, List<String
         json.put("WorkingDir", workingDir == null ? "" : workingDir);
         json.put("Labels", labels);
         json.put("StopSignal", stopSignal);
+        Map<String, Object> volumeSet = new LinkedHashMap<>();
+        volumes.forEach(v -> volumeSet.put(v, Map.of()));
+        json.put("Volumes", volumeSet.isEmpty() ? null : volumeSet);
         return json;
     }
 

@@ -47,6 +47,15 @@ public record BerthPaths(Path root, Path runRoot) {
     /** Where the container's root is assembled (inside its own mount namespace only). */
     public Path mergedDir(String id) { return container(id).resolve("merged"); }
 
+    /** Named and anonymous volumes, one directory each: its record and its content (_data, Docker's layout). */
+    public Path volumes() { return root.resolve("volumes"); }
+
+    public Path volume(String name) { return volumes().resolve(name); }
+
+    public Path volumeData(String name) { return volume(name).resolve("_data"); }
+
+    public Path volumeRecord(String name) { return volume(name).resolve("volume.json"); }
+
     public Path networks() { return root.resolve("networks"); }
 
     public Path network(String name) { return networks().resolve(name); }

@@ -30,10 +30,17 @@ public record ContainerRecord(
      * @param imageId   the image's id (null for --rootfs, and in records older than the layer store)
      * @param rootfs    the directory given with --rootfs, or the image's top layer
      * @param lowerDirs the read-only lower directories of the container's overlay root, top first
+     * @param mounts    its binds, volumes and tmpfs mounts
      */
-    public record Source(String image, String imageId, String rootfs, List<String> lowerDirs, List<String> command) {
+    public record Source(String image, String imageId, String rootfs, List<String> lowerDirs, List<String> command,
+                         List<MountPoint> mounts) {
+        public Source(String image, String imageId, String rootfs, List<String> lowerDirs, List<String> command) {
+            this(image, imageId, rootfs, lowerDirs, command, List.of());
+        }
+
         public Source {
             command = List.copyOf(command);
+            mounts = mounts == null ? List.of() : List.copyOf(mounts);
             lowerDirs = lowerDirs != null && !lowerDirs.isEmpty() ? List.copyOf(lowerDirs)
                     : rootfs != null ? List.of(rootfs) : List.of();
         }
@@ -123,6 +130,13 @@ public record ContainerRecord(
     public List<String> lowerDirs() { return source.lowerDirs(); }
 
     public List<String> command() { return source.command(); }
+
+    public List<MountPoint> mounts() { return source.mounts(); }
+
+    /** Whether this container mounts the named volume. */
+    public boolean usesVolume(String volume) {
+        return source.mounts().stream().anyMatch(m -> m.isVolume() && m.name().equals(volume));
+    }
 
     public int pid() { return process.pid(); }
 

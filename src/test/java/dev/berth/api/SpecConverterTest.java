@@ -35,7 +35,7 @@ class SpecConverterTest {
             case "none" -> new NetworkPlacement.Own();
             default -> new NetworkPlacement.Join("/run/berth/netns/x");
         };
-        return SpecConverter.convert(options, BUSYBOX, List.of(lower), "web", Path.of("/m"), Map.of("FROM_HOST", "h"), placement);
+        return SpecConverter.convert(options, BUSYBOX, List.of(lower), "web", Path.of("/m"), Map.of("FROM_HOST", "h"), placement, List.of());
     }
 
     private static RunOptions options(List<String> env, String workdir, String network, boolean tty) {
@@ -81,7 +81,7 @@ class SpecConverterTest {
         assertThatThrownBy(() -> convert(options(List.of("=x"), null, "none", false)))
                 .hasMessageContaining("invalid environment variable");
         assertThatThrownBy(() -> SpecConverter.convert(RunOptions.of(null, List.of()), null, List.of(lower), "web", Path.of("/m"), Map.of(),
-                new NetworkPlacement.Own()))
+                new NetworkPlacement.Own(), List.of()))
                 .hasMessage("no command specified");
     }
 
@@ -104,7 +104,7 @@ class SpecConverterTest {
         ImageRecord app = image(new ImageConfig(null, List.of("run"), List.of("PATH=/app/bin:/bin", "MODE=prod"), "/srv",
                 null, null, null, null));
         ContainerSpec spec = SpecConverter.convert(RunOptions.builder().image("app").env(List.of("MODE=dev")).build(), app,
-                List.of(lower), "web", Path.of("/m"), Map.of(), new NetworkPlacement.Own());
+                List.of(lower), "web", Path.of("/m"), Map.of(), new NetworkPlacement.Own(), List.of());
         assertThat(spec.process().cwd()).isEqualTo("/srv");
         assertThat(spec.process().env()).contains("PATH=/app/bin:/bin", "MODE=dev");
     }

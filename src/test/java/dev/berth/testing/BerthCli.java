@@ -73,6 +73,17 @@ public final class BerthCli {
         return exec(new ProcessBuilder(command(args)), stdin);
     }
 
+    /** Runs berth with a file as its standard input (a tar stream for {@code cp -}). */
+    public Result runWithInputFrom(Path input, String... args) {
+        return exec(new ProcessBuilder(command(args)).redirectInput(input.toFile()), null);
+    }
+
+    /** Runs berth with its standard output into a file (binary output: {@code cp CTR:PATH -}). */
+    public Result runWithOutputTo(Path output, String... args) {
+        ProcessBuilder builder = new ProcessBuilder(command(args)).redirectOutput(output.toFile());
+        return exec(builder, null);
+    }
+
     /** Starts berth without waiting: for tests that signal or kill it. */
     public Process start(String... args) {
         try {
@@ -96,8 +107,11 @@ public final class BerthCli {
             Path out = Files.createTempFile("berth-out", ".txt");
             Path err = Files.createTempFile("berth-err", ".txt");
             try {
-                builder.redirectOutput(out.toFile()).redirectError(err.toFile());
-                if (stdin == null) {
+                if (builder.redirectOutput() == ProcessBuilder.Redirect.PIPE) {
+                    builder.redirectOutput(out.toFile());
+                }
+                builder.redirectError(err.toFile());
+                if (stdin == null && builder.redirectInput() == ProcessBuilder.Redirect.PIPE) {
                     builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
                 }
                 Process process = builder.start();
