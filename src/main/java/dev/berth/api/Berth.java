@@ -286,6 +286,11 @@ public final class Berth {
         copy.archive(nameOrId, path, tar);
     }
 
+    /** What path is inside the container (running or not), or null when nothing is there. */
+    public dev.berth.archive.PathStat statInContainer(String nameOrId, String path) {
+        return copy.stat(nameOrId, path);
+    }
+
     /** Unpacks a tar at path inside the container (running or not), confined to its root. */
     public void copyToContainer(String nameOrId, String path, java.io.InputStream tar,
                                 dev.berth.archive.TreeArchive.Placement placement, boolean preserveOwners) {

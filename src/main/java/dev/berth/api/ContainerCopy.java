@@ -1,6 +1,7 @@
 package dev.berth.api;
 
 import dev.berth.BerthException;
+import dev.berth.archive.PathStat;
 import dev.berth.archive.TreeArchive;
 import dev.berth.json.Json;
 import dev.berth.runtime.ContainerFilesystem;
@@ -56,6 +57,28 @@ final class ContainerCopy {
         });
     }
 
+    /**
+     * What a path inside the container is, without following a last symbolic link: Docker's
+     * {@code X-Docker-Container-Path-Stat} (mode in Go's FileMode bits). Null when there is nothing there.
+     */
+    PathStat stat(String nameOrId, String path) {
+        ContainerRecord record = lifecycle.inspect(nameOrId);
+        PathStat[] result = new PathStat[1];
+        within(record, () -> {
+            Path p = Path.of(absolute(path));
+            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                var attributes = Files.readAttributes(p, "unix:mode,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+                int mode = (Integer) attributes.get("mode");
+                String link = Files.isSymbolicLink(p) ? Files.readSymbolicLink(p).toString() : "";
+                Path name = p.getFileName();
+                result[0] = new PathStat(name == null ? "/" : name.toString(), (Long) attributes.get("size"),
+                        PathStat.goMode(mode), attributes.get("lastModifiedTime").toString(), link);
+            }
+            return null;
+        });
+        return result[0];
+    }
+
     /** The tar's top for a source path: DIR/. means the directory's content. */
     static String top(String path) {
         if (path.endsWith("/.") || path.equals(".") || path.replaceAll("/+", "/").equals("/")) {
@@ -73,18 +96,28 @@ final class ContainerCopy {
         warmUp();
         switch (record.status()) {
             case RUNNING -> ContainerFilesystem.ofRunning(record.pid(), work);
-            case CREATED -> throw new BerthException("container " + record.name() + " is being created or started: try again");
-            case EXITED -> containers.locked(() -> {
-                ContainerRecord now = containers.find(record.id());
-                if (now.status() != ContainerRecord.Status.EXITED) {
-                    throw new BerthException("container " + record.name() + " started meanwhile: try again");
+            case CREATED -> {
+                if (record.pid() != dev.berth.linux.Libc.getpid()) {
+                    throw new BerthException("container " + record.name() + " is being created or started: try again");
                 }
-                ContainerSpec spec = Json.read(paths.containerConfig(record.id()), ContainerSpec.class);
-                Overlay overlay = new Overlay(record.lowerDirs().stream().map(Path::of).toList(),
-                        paths.upperDir(record.id()), paths.workDir(record.id()));
-                return ContainerFilesystem.ofStopped(spec, overlay, work);
-            });
+                assembled(record, ContainerRecord.Status.CREATED, work); // created here, not started yet
+            }
+            case EXITED -> assembled(record, ContainerRecord.Status.EXITED, work);
         }
+    }
+
+    /** The container's filesystem put together for work, if it is still in status (it has no process). */
+    private void assembled(ContainerRecord record, ContainerRecord.Status status, Callable<Void> work) {
+        containers.locked(() -> {
+            ContainerRecord now = containers.find(record.id());
+            if (now.status() != status) {
+                throw new BerthException("container " + record.name() + " started meanwhile: try again");
+            }
+            ContainerSpec spec = Json.read(paths.containerConfig(record.id()), ContainerSpec.class);
+            Overlay overlay = new Overlay(record.lowerDirs().stream().map(Path::of).toList(),
+                    paths.upperDir(record.id()), paths.workDir(record.id()));
+            return ContainerFilesystem.ofStopped(spec, overlay, work);
+        });
     }
 
     /**

@@ -83,7 +83,7 @@ final class ContainerLifecycle {
                 ContainerRecord record = ContainerRecord.beingCreated(id, name, Instant.now().toString(),
                         new ContainerRecord.Source(options.image(), image == null ? null : image.id(),
                                 lowers.getFirst().toString(), lowers.stream().map(Path::toString).toList(),
-                                spec.process().args(), mounted.points()),
+                                spec.process().args(), mounted.points(), options.labels()),
                         self, Procfs.startTime(self).orElse(0),
                         new ContainerRecord.Network(options.network().mode(), endpoint.attachment(), ports,
                                 options.network().aliases().stream().map(a -> a.toLowerCase(Locale.ROOT)).toList()),

@@ -13,6 +13,7 @@ import java.util.List;
  * @param image   an image name, or null when {@code rootfs} is given
  * @param rootfs  an absolute directory to run as the container's root (the seed's my_container), or null
  * @param command the command and its arguments; empty for the image's default
+ * @param labels  --label KEY=VALUE, kept in the container's record
  */
 public record RunOptions(
         String image,
@@ -23,10 +24,12 @@ public record RunOptions(
         Network network,
         ResourcesSpec resources,
         Lifecycle lifecycle,
-        Storage storage) {
+        Storage storage,
+        java.util.Map<String, String> labels) {
 
     public RunOptions {
         command = List.copyOf(command);
+        labels = labels == null ? java.util.Map.of() : java.util.Map.copyOf(labels);
         storage = storage == null ? Storage.NONE : storage;
     }
 
@@ -149,6 +152,7 @@ public record RunOptions(
         private String stopSignal;
         private List<MountRequest> mounts = List.of();
         private List<String> volumesFrom = List.of();
+        private java.util.Map<String, String> labels = java.util.Map.of();
 
         private Builder() {}
 
@@ -206,11 +210,13 @@ public record RunOptions(
 
         public Builder volumesFrom(List<String> value) { volumesFrom = value; return this; }
 
+        public Builder labels(java.util.Map<String, String> value) { labels = value; return this; }
+
         public RunOptions build() {
             return new RunOptions(image, rootfs, command, name,
                     new Process(hostname, env, workdir, user, tty, interactive, readOnly, oomScoreAdj, entrypoint),
                     new Network(network, ip, publish, dns, addHosts, aliases, publishAll), resources,
-                    new Lifecycle(autoRemove, restart, detach, stopSignal), new Storage(mounts, volumesFrom));
+                    new Lifecycle(autoRemove, restart, detach, stopSignal), new Storage(mounts, volumesFrom), labels);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.berth.cli;
 
+import dev.berth.engine.DockerViews;
 import dev.berth.image.BusyboxImage;
 import dev.berth.image.ImageRecord;
 import dev.berth.image.ImageReference;
@@ -126,30 +127,9 @@ final class ImageCommand implements Runnable {
             List<Map<String, Object>> views = new ArrayList<>();
             var berth = Main.berth(spec);
             for (String name : names) {
-                views.add(view(berth.image(name), berth.paths().imageLayers()));
+                views.add(DockerViews.image(berth.image(name), berth.paths().imageLayers()));
             }
             spec.commandLine().getOut().println(Json.render(views));
-        }
-
-        static Map<String, Object> view(ImageRecord image, Path layers) {
-            Map<String, Object> view = new LinkedHashMap<>();
-            view.put("Id", image.id());
-            view.put("RepoTags", image.names().stream().map(n -> ImageReference.parse(n).familiar()).toList());
-            view.put("RepoDigests", image.repoDigests().stream().map(n -> ImageReference.parse(n).familiar()).toList());
-            view.put("Created", image.created());
-            view.put("Config", image.config().toJson());
-            String[] platform = image.platform().split("/");
-            view.put("Architecture", platform.length > 1 ? platform[1] : "");
-            if (platform.length > 2) {
-                view.put("Variant", platform[2]);
-            }
-            view.put("Os", platform[0]);
-            view.put("Size", image.size());
-            view.put("GraphDriver", Map.of("Name", "overlay2", "Data", Map.of("LowerDir", String.join(":",
-                    image.layers().reversed().stream().map(k -> layers.resolve(k).toString()).toList()))));
-            view.put("RootFS", Map.of("Type", "layers", "Layers", image.layers().stream().map(k -> "sha256:" + k).toList()));
-            view.put("Metadata", Map.of("Source", image.source()));
-            return view;
         }
     }
 

@@ -19,6 +19,7 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code berth run}: create a container, start it in the foreground, return its exit status. */
@@ -134,6 +135,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--tmpfs", paramLabel = "TARGET[:OPTIONS]", description = "Mount a tmpfs (e.g. /run:size=64m,mode=1777).")
     List<String> tmpfs = new ArrayList<>();
 
+    @Option(names = {"-l", "--label"}, paramLabel = "KEY=VALUE", description = "Set a label on the container.")
+    List<String> labels = new ArrayList<>();
+
     @Option(names = "--volumes-from", paramLabel = "CONTAINER[:ro|:rw]",
             description = "Mount the binds and volumes of another container.")
     List<String> volumesFrom = new ArrayList<>();
@@ -212,7 +216,7 @@ final class RunCommand implements Callable<Integer> {
                 .tty(tty).interactive(interactive).autoRemove(autoRemove).network(network).ip(ip).readOnly(readOnly)
                 .publish(publish).publishAll(publishAll).dns(new RunOptions.Dns(dns, dnsSearch, dnsOptions)).addHosts(addHosts)
                 .resources(limits.toSpec()).oomScoreAdj(oomScoreAdj).entrypoint(entrypoint).restart(restart).stopSignal(stopSignal).detach(detach).aliases(aliases)
-                .mounts(mountRequests()).volumesFrom(volumesFrom)
+                .mounts(mountRequests()).volumesFrom(volumesFrom).labels(labels(labels))
                 .build();
         if (Berth.resolvesContainerNames(options.network())) {
             // user-defined networks resolve container names through the supervisor's DNS server
@@ -269,5 +273,15 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         return resolved;
+    }
+
+    /** KEY=VALUE labels (KEY alone: an empty value), the last one of a key winning, as Docker's. */
+    static Map<String, String> labels(List<String> given) {
+        Map<String, String> labels = new java.util.LinkedHashMap<>();
+        for (String label : given) {
+            int eq = label.indexOf('=');
+            labels.put(eq < 0 ? label : label.substring(0, eq), eq < 0 ? "" : label.substring(eq + 1));
+        }
+        return labels;
     }
 }

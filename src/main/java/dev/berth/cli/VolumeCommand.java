@@ -2,6 +2,7 @@ package dev.berth.cli;
 
 import dev.berth.BerthException;
 import dev.berth.api.Berth;
+import dev.berth.engine.DockerViews;
 import dev.berth.json.Json;
 import dev.berth.volume.Volume;
 import picocli.CommandLine;
@@ -27,20 +28,6 @@ final class VolumeCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** A volume in the shape of {@code docker volume inspect}. */
-    static Map<String, Object> view(Berth berth, Volume v) {
-        Map<String, Object> view = new LinkedHashMap<>();
-        view.put("CreatedAt", v.createdAt());
-        view.put("Driver", "local");
-        view.put("Labels", v.labels());
-        view.put("Mountpoint", berth.volumeMountpoint(v.name()).toString());
-        view.put("Name", v.name());
-        view.put("Options", null);
-        view.put("Scope", "local");
-        view.put("Anonymous", v.anonymous());
-        return view;
-    }
-
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a volume (prints its name).")
     static final class Create implements Runnable {
         @CommandLine.Spec
@@ -60,12 +47,7 @@ final class VolumeCommand implements Runnable {
             if (!driver.equals("local")) {
                 throw new BerthException("volume driver '" + driver + "' is not supported: only local");
             }
-            Map<String, String> labelMap = new LinkedHashMap<>();
-            for (String label : labels) {
-                int eq = label.indexOf('=');
-                labelMap.put(eq < 0 ? label : label.substring(0, eq), eq < 0 ? "" : label.substring(eq + 1));
-            }
-            spec.commandLine().getOut().println(Main.berth(spec).createVolume(name, labelMap).name());
+            spec.commandLine().getOut().println(Main.berth(spec).createVolume(name, RunCommand.labels(labels)).name());
             spec.commandLine().getOut().flush();
         }
     }
@@ -89,7 +71,7 @@ final class VolumeCommand implements Runnable {
             if (quiet) {
                 volumes.forEach(v -> out.println(v.name()));
             } else if ("json".equals(format)) {
-                volumes.forEach(v -> out.println(Json.render(view(berth, v)).replace("\n", "").replaceAll(" {2,}", " ")));
+                volumes.forEach(v -> out.println(Json.render(DockerViews.volume(berth, v)).replace("\n", "").replaceAll(" {2,}", " ")));
             } else if (format != null) {
                 throw new BerthException("unsupported --format '" + format + "': use json");
             } else {
@@ -112,7 +94,7 @@ final class VolumeCommand implements Runnable {
         @Override
         public void run() {
             Berth berth = Main.berth(spec);
-            List<Map<String, Object>> views = names.stream().map(n -> view(berth, berth.inspectVolume(n))).toList();
+            List<Map<String, Object>> views = names.stream().map(n -> DockerViews.volume(berth, berth.inspectVolume(n))).toList();
             spec.commandLine().getOut().println(Json.render(views));
             spec.commandLine().getOut().flush();
         }

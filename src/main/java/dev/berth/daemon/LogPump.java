@@ -29,9 +29,13 @@ final class LogPump implements AutoCloseable {
     private final StringBuilder partial = new StringBuilder();
     private OutputStream out;
 
-    LogPump(int fd, Path log) {
+    private final java.util.function.Consumer<String> listener;
+
+    /** listener also gets every line as it is written (attach through the Engine API). */
+    LogPump(int fd, Path log, java.util.function.Consumer<String> listener) {
         this.fd = fd;
         this.log = log;
+        this.listener = listener;
     }
 
     int fd() {
@@ -72,6 +76,7 @@ final class LogPump implements AutoCloseable {
             }
             out.write((Instant.now() + " " + line + "\n").getBytes(StandardCharsets.UTF_8));
             out.flush();
+            listener.accept(line);
             if (Files.size(log) > LIMIT) {
                 out.close();
                 out = null;

@@ -6,6 +6,8 @@ import dev.berth.api.Berth;
 import dev.berth.api.Container;
 import dev.berth.linux.Libc;
 import dev.berth.dns.EmbeddedDns;
+import dev.berth.engine.EngineBackend;
+import dev.berth.engine.EngineServer;
 import dev.berth.linux.Procfs;
 import dev.berth.network.NetworkRecord;
 import dev.berth.network.Networks;
@@ -63,6 +65,7 @@ public final class Supervisor {
     private record Watched(String id, int pid, int pidfd, ContainerProcess process) {}
 
     private final ToIntFunction<Invocation> commandLine;
+    private final ContainerEvents events = new ContainerEvents();
 
     /** commandLine runs a berth command line delegated by a client, returning its exit status. */
     public Supervisor(BerthPaths paths, ToIntFunction<Invocation> commandLine) {
@@ -93,7 +96,8 @@ public final class Supervisor {
         }
         Path socket = paths.supervisorSocket();
         Files.deleteIfExists(socket);
-        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+             EngineServer engine = EngineServer.start(paths.engineSocket(), engineBackend())) {
             server.bind(UnixDomainSocketAddress.of(socket));
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
             Thread.ofPlatform().name("berth-reaper").daemon().start(this::reap);
@@ -307,7 +311,7 @@ public final class Supervisor {
             Libc.closeQuietly(fd);
             throw e;
         }
-        LogPump previous = pumps.put(id, new LogPump(fd, paths.containerLog(id)));
+        LogPump previous = pumps.put(id, new LogPump(fd, paths.containerLog(id), line -> events.line(id, line)));
         if (previous != null) {
             previous.close();
         }
@@ -322,7 +326,7 @@ public final class Supervisor {
             Path fifo = paths.containerOutput(r.id());
             if (Files.exists(fifo)) {
                 int fd = Libc.open(fifo.toString(), Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC, 0);
-                pumps.put(r.id(), new LogPump(fd, paths.containerLog(r.id())));
+                pumps.put(r.id(), new LogPump(fd, paths.containerLog(r.id()), line -> events.line(r.id(), line)));
             }
         }
     }
@@ -370,6 +374,7 @@ public final class Supervisor {
 
     private void ended(Watched w, Integer exitCode) {
         drain(w.id());
+        events.outputEnded(w.id());
         ContainerRecord record = null;
         try {
             record = berth.inspect(w.id());
@@ -377,6 +382,7 @@ public final class Supervisor {
         } catch (BerthException gone) {
             // removed meanwhile
         } finally {
+            events.exited(w.id(), exitCode);
             if (w.process() != null) {
                 w.process().close(); // reaped only now
             } else {
@@ -407,6 +413,46 @@ public final class Supervisor {
         } catch (RuntimeException e) {
             System.err.println("berth daemon: cannot restart " + id + ": " + e.getMessage());
         }
+    }
+
+    /** The Engine API's view of this supervisor. */
+    private EngineBackend engineBackend() {
+        return new EngineBackend() {
+            @Override
+            public Berth berth() {
+                return berth;
+            }
+
+            @Override
+            public String start(Container created) {
+                return Supervisor.this.start(created);
+            }
+
+            @Override
+            public String restart(String nameOrId) {
+                ContainerRecord r = berth.inspect(nameOrId);
+                stopping.remove(r.id());
+                return Supervisor.this.start(berth.prepareRestart(r.id(), true));
+            }
+
+            @Override
+            public void stop(String nameOrId, int timeoutSeconds) {
+                ContainerRecord r = berth.inspect(nameOrId);
+                stopping.add(r.id());
+                berth.stop(r.id(), timeoutSeconds);
+                awaitRecorded(r.id());
+            }
+
+            @Override
+            public AutoCloseable follow(String id, java.util.function.Consumer<String> line, Runnable ended) {
+                return events.follow(id, line, ended);
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Integer> nextExit(String id) {
+                return events.nextExit(id);
+            }
+        };
     }
 
     /** Waits (bounded) until the supervisor has recorded a container's end. */

@@ -49,6 +49,7 @@ public final class Libc {
     private static final Native.Downcall FCNTL = Native.errnoVariadic("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
     private static final Native.Downcall MKNODAT = Native.errnoFn("mknodat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG);
     private static final Native.Downcall LSETXATTR = Native.errnoFn("lsetxattr", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final Native.Downcall PIPE2 = Native.errnoFn("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
     private static final Native.Downcall MKFIFOAT = Native.errnoFn("mkfifoat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final Native.Downcall MKDIRAT = Native.errnoFn("mkdirat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final Native.Downcall FCHMODAT = Native.errnoFn("fchmodat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
@@ -260,6 +261,19 @@ public final class Libc {
             MemorySegment.copy(value, 0, v, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, value.length);
             return (int) LSETXATTR.handle().invokeExact(st, str(a, path), str(a, name), v, (long) value.length, 0);
         });
+    }
+
+    /** pipe2(2) with O_CLOEXEC: {read end, write end}. */
+    public static int[] pipe() {
+        int[] ends = new int[2];
+        call("pipe2", null, (st, a) -> {
+            MemorySegment fds = a.allocate(JAVA_INT, 2);
+            int r = (int) PIPE2.handle().invokeExact(st, fds, O_CLOEXEC);
+            ends[0] = fds.getAtIndex(JAVA_INT, 0);
+            ends[1] = fds.getAtIndex(JAVA_INT, 1);
+            return r;
+        });
+        return ends;
     }
 
     public static void mkfifo(String path, int mode) {

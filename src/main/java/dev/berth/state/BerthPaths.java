@@ -85,6 +85,9 @@ public record BerthPaths(Path root, Path runRoot) {
     /** The supervisor's socket, reachable by root only. */
     public Path supervisorSocket() { return runRoot.resolve("berth.sock"); }
 
+    /** The supervisor's Docker Engine API (DOCKER_HOST=unix://…), reachable by root only. */
+    public Path engineSocket() { return runRoot.resolve("docker.sock"); }
+
     /** The supervisor's own output. */
     public Path supervisorLog() { return runRoot.resolve("supervisor.log"); }
 

@@ -31,16 +31,18 @@ public record ContainerRecord(
      * @param rootfs    the directory given with --rootfs, or the image's top layer
      * @param lowerDirs the read-only lower directories of the container's overlay root, top first
      * @param mounts    its binds, volumes and tmpfs mounts
+     * @param labels    its labels (docker run --label, compose's com.docker.compose.*)
      */
     public record Source(String image, String imageId, String rootfs, List<String> lowerDirs, List<String> command,
-                         List<MountPoint> mounts) {
+                         List<MountPoint> mounts, java.util.Map<String, String> labels) {
         public Source(String image, String imageId, String rootfs, List<String> lowerDirs, List<String> command) {
-            this(image, imageId, rootfs, lowerDirs, command, List.of());
+            this(image, imageId, rootfs, lowerDirs, command, List.of(), java.util.Map.of());
         }
 
         public Source {
             command = List.copyOf(command);
             mounts = mounts == null ? List.of() : List.copyOf(mounts);
+            labels = labels == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(labels));
             lowerDirs = lowerDirs != null && !lowerDirs.isEmpty() ? List.copyOf(lowerDirs)
                     : rootfs != null ? List.of(rootfs) : List.of();
         }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -81,7 +82,7 @@ class ContainerMountsTest {
                 new ContainerRecord.Source("busybox", null, "/rootfs", null, List.of("sh"), List.of(
                         new MountPoint("volume", "shared", "/v/_data", "/data", false, "", true),
                         new MountPoint("bind", null, "/host", "/host", false, "rslave", false),
-                        new MountPoint("tmpfs", null, null, "/tmp", false, "", false))),
+                        new MountPoint("tmpfs", null, null, "/tmp", false, "", false)), Map.of()),
                 1, 1, new ContainerRecord.Network("none", null, List.of(), List.of()), new ContainerRecord.Policy(false, "no", 0, false));
         store.create(source);
         ContainerMounts.Resolved resolved = mounts().resolve(storage(List.of(), List.of("source:ro")), List.of(), new Rollback());

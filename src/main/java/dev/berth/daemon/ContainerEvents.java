@@ -1,0 +1,59 @@
+package dev.berth.daemon;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * What happens to supervised containers, for those who wait on it (the Engine API's attach and wait):
+ * each line of output as it is logged, the end of the output, the exit once recorded.
+ */
+final class ContainerEvents {
+    private record Follower(Consumer<String> line, Runnable ended) {}
+
+    private final Map<String, Set<Follower>> followers = new ConcurrentHashMap<>();
+    private final Map<String, Set<CompletableFuture<Integer>>> exits = new ConcurrentHashMap<>();
+
+    AutoCloseable follow(String id, Consumer<String> line, Runnable ended) {
+        Follower follower = new Follower(line, ended);
+        followers.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(follower);
+        return () -> {
+            Set<Follower> set = followers.get(id);
+            if (set != null) {
+                set.remove(follower);
+            }
+        };
+    }
+
+    CompletableFuture<Integer> nextExit(String id) {
+        CompletableFuture<Integer> exit = new CompletableFuture<>();
+        exits.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(exit);
+        return exit;
+    }
+
+    void line(String id, String line) {
+        for (Follower f : followers.getOrDefault(id, Set.of())) {
+            try {
+                f.line().accept(line);
+            } catch (RuntimeException gone) {
+                followers.get(id).remove(f); // its client went away
+            }
+        }
+    }
+
+    void outputEnded(String id) {
+        Set<Follower> ended = followers.remove(id);
+        if (ended != null) {
+            ended.forEach(f -> f.ended().run());
+        }
+    }
+
+    void exited(String id, Integer exitCode) {
+        Set<CompletableFuture<Integer>> waiting = exits.remove(id);
+        if (waiting != null) {
+            waiting.forEach(f -> f.complete(exitCode));
+        }
+    }
+}

@@ -1,0 +1,696 @@
+package dev.berth.engine;
+
+import dev.berth.BerthException;
+import dev.berth.api.Berth;
+import dev.berth.api.Container;
+import dev.berth.api.RunOptions;
+import dev.berth.api.Signals;
+import dev.berth.image.Digest;
+import dev.berth.image.ImageRecord;
+import dev.berth.image.ImageReference;
+import dev.berth.image.Platform;
+import dev.berth.image.PullProgress;
+import dev.berth.json.Json;
+import dev.berth.state.ContainerRecord;
+import dev.berth.volume.Volume;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The Docker Engine API, the part the {@code docker} CLI needs for images, containers and volumes:
+ * each route turns Docker's JSON into berth's options and berth's records into Docker's JSON
+ * ({@link DockerViews}); errors are Docker's {@code {"message": …}} with its status codes, so clients
+ * print them and act on them (a 404 for an image makes the CLI pull it).
+ */
+final class EngineApi {
+    static final String API_VERSION = "1.44";
+    static final String MIN_API_VERSION = "1.24";
+    private static final Pattern VERSIONED = Pattern.compile("^/v[0-9]+\\.[0-9]+(/.*)$");
+    static final String MULTIPLEXED = Multiplexed.CONTENT_TYPE;
+
+    private final EngineBackend backend;
+    private final Berth berth;
+    /** Containers created through the API and not started yet. */
+    private final Map<String, Container> created = new ConcurrentHashMap<>();
+    private final Execs execs;
+
+    EngineApi(EngineBackend backend) {
+        this.backend = backend;
+        this.berth = backend.berth();
+        this.execs = new Execs(berth);
+    }
+
+    /** An error with the HTTP status Docker gives it. */
+    static final class ApiError extends RuntimeException {
+        final int status;
+
+        ApiError(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+
+    void handle(HttpExchange x) throws IOException {
+        Matcher versioned = VERSIONED.matcher(x.path);
+        String path = versioned.matches() ? versioned.group(1) : x.path;
+        try {
+            route(x, path);
+        } catch (ApiError e) {
+            error(x, e.status, e.getMessage());
+        } catch (BerthException e) {
+            error(x, statusOf(e.getMessage()), e.getMessage());
+        } catch (RuntimeException e) {
+            error(x, 500, String.valueOf(e.getMessage()));
+        }
+    }
+
+    private static int statusOf(String message) {
+        String m = String.valueOf(message).toLowerCase(Locale.ROOT);
+        if (m.startsWith("no such")) {
+            return 404;
+        }
+        if (m.contains("already in use") || m.contains("is in use") || m.contains("is running")) {
+            return 409;
+        }
+        if (m.startsWith("invalid") || m.contains("must be")) {
+            return 400;
+        }
+        return 500;
+    }
+
+    private void error(HttpExchange x, int status, String message) throws IOException {
+        if (x.responded()) {
+            return; // a stream had started: the connection just ends
+        }
+        String text = message;
+        if (status == 404 && text.startsWith("no such image: ")) {
+            text = "No such image: " + text.substring("no such image: ".length());
+        } else if (status == 404 && text.startsWith("no such container: ")) {
+            text = "No such container: " + text.substring("no such container: ".length());
+        }
+        json(x, status, Map.of("message", text));
+    }
+
+    private void route(HttpExchange x, String path) throws IOException {
+        String m = x.method;
+        String[] p = path.substring(1).split("/");
+        switch (p[0]) {
+            case "_ping" -> x.respond(200, "text/plain; charset=utf-8", "OK".getBytes(StandardCharsets.UTF_8),
+                    Map.of("Cache-Control", "no-cache, no-store, must-revalidate", "Pragma", "no-cache"));
+            case "version" -> json(x, 200, version());
+            case "info" -> json(x, 200, info());
+            case "containers" -> containers(x, m, p);
+            case "images" -> images(x, m, p);
+            case "volumes" -> volumes(x, m, p);
+            case "networks" -> networks(x, m, p);
+            case "exec" -> exec(x, m, p);
+            case "system" -> {
+                if (p.length == 2 && p[1].equals("df")) {
+                    json(x, 200, systemDf());
+                } else {
+                    throw new ApiError(404, "page not found: " + path);
+                }
+            }
+            default -> throw new ApiError(404, "page not found: " + path);
+        }
+    }
+
+    // ---- system ------------------------------------------------------------------------------------------
+
+    private static Map<String, Object> version() {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("Platform", Map.of("Name", "berth"));
+        v.put("Components", List.of(Map.of("Name", "Engine", "Version", "berth", "Details",
+                Map.of("ApiVersion", API_VERSION, "MinAPIVersion", MIN_API_VERSION, "Os", "linux", "Arch", "amd64"))));
+        v.put("Version", "berth");
+        v.put("ApiVersion", API_VERSION);
+        v.put("MinAPIVersion", MIN_API_VERSION);
+        v.put("Os", "linux");
+        v.put("Arch", "amd64");
+        v.put("KernelVersion", System.getProperty("os.version"));
+        v.put("GoVersion", "none (Java " + Runtime.version().feature() + ")");
+        return v;
+    }
+
+    private Map<String, Object> info() {
+        List<ContainerRecord> all = berth.containers();
+        long running = all.stream().filter(r -> r.status() == ContainerRecord.Status.RUNNING).count();
+        Map<String, Object> i = new LinkedHashMap<>();
+        i.put("ID", "berth");
+        i.put("Containers", all.size());
+        i.put("ContainersRunning", running);
+        i.put("ContainersPaused", 0);
+        i.put("ContainersStopped", all.size() - running);
+        i.put("Images", berth.images().size());
+        i.put("Driver", "overlay2");
+        i.put("DockerRootDir", berth.paths().root().toString());
+        i.put("OperatingSystem", "berth on Linux");
+        i.put("OSType", "linux");
+        i.put("Architecture", "x86_64");
+        i.put("KernelVersion", System.getProperty("os.version"));
+        i.put("NCPU", Runtime.getRuntime().availableProcessors());
+        i.put("ServerVersion", "berth");
+        i.put("DefaultRuntime", "berth");
+        i.put("Runtimes", Map.of("berth", Map.of("path", "berth")));
+        i.put("Plugins", Map.of("Volume", List.of("local"), "Network", List.of("bridge", "host", "none")));
+        i.put("SecurityOptions", List.of("name=no-new-privileges"));
+        return i;
+    }
+
+    // ---- containers --------------------------------------------------------------------------------------
+
+    private void containers(HttpExchange x, String m, String[] p) throws IOException {
+        if (p.length == 2 && p[1].equals("create") && m.equals("POST")) {
+            create(x);
+        } else if (p.length == 2 && p[1].equals("json") && m.equals("GET")) {
+            boolean all = x.flag("all");
+            List<Map<String, Object>> list = new ArrayList<>();
+            for (ContainerRecord r : berth.containers()) {
+                if ((all || r.status() == ContainerRecord.Status.RUNNING) && Filters.parse(x.param("filters")).matches(r)) {
+                    list.add(DockerViews.containerSummary(r, imageId(r)));
+                }
+            }
+            json(x, 200, list);
+        } else if (p.length == 2 && p[1].equals("prune") && m.equals("POST")) {
+            List<String> deleted = new ArrayList<>();
+            Filters filters = Filters.parse(x.param("filters"));
+            for (ContainerRecord r : berth.containers()) {
+                if (r.status() == ContainerRecord.Status.EXITED && filters.matches(r)) {
+                    berth.remove(r.id(), false, false);
+                    execs.forget(r.id());
+                    deleted.add(r.id());
+                }
+            }
+            json(x, 200, Map.of("ContainersDeleted", deleted, "SpaceReclaimed", 0));
+        } else if (p.length == 2 && m.equals("DELETE")) {
+            ContainerRecord r = berth.inspect(p[1]);
+            if (r.status() == ContainerRecord.Status.RUNNING && !x.flag("force")) {
+                throw new ApiError(409, "cannot remove container \"" + r.name() + "\": container is running: stop the container before removing or force remove");
+            }
+            created.remove(r.id());
+            berth.remove(r.id(), x.flag("force"), x.flag("v"));
+            execs.forget(r.id());
+            x.respond(204, null, new byte[0], Map.of());
+        } else if (p.length == 3) {
+            ContainerRecord r = berth.inspect(p[1]);
+            switch (p[2]) {
+                case "json" -> json(x, 200, DockerViews.container(r, imageId(r), spec(r)));
+                case "exec" -> {
+                    if (!m.equals("POST")) {
+                        throw new ApiError(404, "page not found");
+                    }
+                    String id = execs.create(r, Json.parseObject(new String(x.bodyBytes(), StandardCharsets.UTF_8)));
+                    json(x, 201, Map.of("Id", id));
+                }
+                case "archive" -> archive(x, m, r);
+                case "top" -> json(x, 200, top(r));
+                case "resize" -> x.respond(200, null, new byte[0], Map.of()); // no terminal through the API yet
+                case "start" -> start(x, r);
+                case "stop" -> {
+                    if (r.status() != ContainerRecord.Status.RUNNING) {
+                        x.respond(304, null, new byte[0], Map.of());
+                        return;
+                    }
+                    backend.stop(r.id(), x.param("t") == null ? 10 : Integer.parseInt(x.param("t")));
+                    x.respond(204, null, new byte[0], Map.of());
+                }
+                case "restart" -> {
+                    if (r.status() == ContainerRecord.Status.RUNNING) {
+                        backend.stop(r.id(), x.param("t") == null ? 10 : Integer.parseInt(x.param("t")));
+                    }
+                    start(x, berth.inspect(r.id()));
+                }
+                case "kill" -> {
+                    if (r.status() != ContainerRecord.Status.RUNNING) {
+                        throw new ApiError(409, "container " + r.name() + " is not running");
+                    }
+                    berth.signal(r.id(), Signals.parse(x.param("signal") == null ? "KILL" : x.param("signal")));
+                    x.respond(204, null, new byte[0], Map.of());
+                }
+                case "wait" -> waitFor(x, r);
+                case "attach" -> attach(x, r);
+                case "logs" -> logs(x, r);
+                default -> throw new ApiError(404, "page not found");
+            }
+        } else {
+            throw new ApiError(404, "page not found");
+        }
+    }
+
+    private String imageId(ContainerRecord r) {
+        return r.imageId();
+    }
+
+    private dev.berth.spec.ContainerSpec spec(ContainerRecord r) {
+        Path config = berth.paths().containerConfig(r.id());
+        return Files.exists(config) ? Json.read(config, dev.berth.spec.ContainerSpec.class) : null;
+    }
+
+    private Map<String, Object> top(ContainerRecord r) {
+        if (r.status() != ContainerRecord.Status.RUNNING) {
+            throw new ApiError(409, "Container " + r.id() + " is not running");
+        }
+        List<List<String>> processes = new ArrayList<>();
+        for (ProcessHandle h : berth.processes(r.id())) {
+            processes.add(List.of(String.valueOf(h.pid()), h.info().command().orElse("?") + h.info().arguments()
+                    .map(a -> " " + String.join(" ", a)).orElse("")));
+        }
+        return Map.of("Titles", List.of("PID", "CMD"), "Processes", processes);
+    }
+
+    // ---- exec --------------------------------------------------------------------------------------------
+
+    private void exec(HttpExchange x, String m, String[] p) throws IOException {
+        if (p.length != 3) {
+            throw new ApiError(404, "page not found");
+        }
+        switch (p[2]) {
+            case "start" -> execs.start(x, p[1], Json.parseObject(nonEmpty(x.bodyBytes())));
+            case "json" -> json(x, 200, execs.inspect(p[1]));
+            case "resize" -> x.respond(200, null, new byte[0], Map.of()); // no terminal through the API yet
+            default -> throw new ApiError(404, "page not found");
+        }
+    }
+
+    private static String nonEmpty(byte[] body) {
+        String text = new String(body, StandardCharsets.UTF_8);
+        return text.isBlank() ? "{}" : text;
+    }
+
+    // ---- archive: docker cp, Testcontainers' file copies ---------------------------------------------
+
+    private void archive(HttpExchange x, String m, ContainerRecord r) throws IOException {
+        String path = x.param("path");
+        if (path == null || path.isEmpty()) {
+            throw new ApiError(400, "path is required");
+        }
+        dev.berth.archive.PathStat stat = berth.statInContainer(r.id(), path);
+        if (stat == null) {
+            throw new ApiError(404, "Could not find the file " + path + " in container " + r.name());
+        }
+        String header = java.util.Base64.getEncoder().encodeToString(Json.render(Map.of("name", stat.name(),
+                "size", stat.size(), "mode", stat.mode(), "mtime", stat.mtime(), "linkTarget", stat.linkTarget()))
+                .replace("\n", "").getBytes(StandardCharsets.UTF_8));
+        switch (m) {
+            case "HEAD" -> x.respond(200, null, new byte[0], Map.of("X-Docker-Container-Path-Stat", header));
+            case "GET" -> {
+                try (OutputStream out = x.stream(200, "application/x-tar", Map.of("X-Docker-Container-Path-Stat", header))) {
+                    berth.copyFromContainer(r.id(), path, out);
+                }
+            }
+            case "PUT" -> {
+                if ((stat.mode() & (1L << 31)) == 0) {
+                    throw new ApiError(400, "extraction point is not a directory");
+                }
+                berth.copyToContainer(r.id(), path, x.body(), dev.berth.archive.TreeArchive.Placement.INTO_DIRECTORY, false);
+                x.finishReading();
+                x.respond(200, null, new byte[0], Map.of());
+            }
+            default -> throw new ApiError(404, "page not found");
+        }
+    }
+
+    private void create(HttpExchange x) throws IOException {
+        Map<String, Object> body = Json.parseObject(new String(x.bodyBytes(), StandardCharsets.UTF_8));
+        RunOptions options = DockerCreate.options(body, x.param("name"));
+        if (options.process().tty()) {
+            throw new ApiError(400, "berth: a TTY (docker run -t) is not supported through the Engine API yet");
+        }
+        if (!berth.hasImage(options.image())) {
+            if (isBuiltInBusybox(options.image())) {
+                berth.ensureBusyboxImage();
+            } else {
+                throw new ApiError(404, "No such image: " + ImageReference.parse(options.image()).familiar());
+            }
+        }
+        Container container = berth.create(options);
+        created.put(container.record().id(), container);
+        json(x, 201, Map.of("Id", container.record().id(), "Warnings", List.of()));
+    }
+
+    private static boolean isBuiltInBusybox(String image) {
+        return ImageReference.parse(image).toString().equals(ImageReference.parse("busybox").toString());
+    }
+
+    private void start(HttpExchange x, ContainerRecord r) throws IOException {
+        Container fresh = created.remove(r.id());
+        if (fresh != null) {
+            backend.start(fresh);
+        } else if (r.status() == ContainerRecord.Status.RUNNING) {
+            x.respond(304, null, new byte[0], Map.of());
+            return;
+        } else {
+            backend.restart(r.id());
+        }
+        x.respond(204, null, new byte[0], Map.of());
+    }
+
+    /** Answers at once with the headers, then the exit status when the condition is met. */
+    private void waitFor(HttpExchange x, ContainerRecord r) throws IOException {
+        String condition = x.param("condition") == null ? "not-running" : x.param("condition");
+        var exit = backend.nextExit(r.id());
+        try (OutputStream out = x.stream(200, "application/json")) {
+            Integer code;
+            if (condition.equals("not-running") && r.status() == ContainerRecord.Status.EXITED) {
+                code = r.exitCode();
+            } else {
+                code = exit.join();
+            }
+            out.write(Json.render(Map.of("StatusCode", code == null ? 0 : code)).replace("\n", "").getBytes(StandardCharsets.UTF_8));
+            out.write('\n');
+        }
+    }
+
+    /** The container's output from now on, as the connection itself, until the container ends. */
+    private void attach(HttpExchange x, ContainerRecord r) throws IOException {
+        if (!x.flag("stream")) {
+            x.respond(200, MULTIPLEXED, new byte[0], Map.of());
+            return;
+        }
+        x.finishReading();
+        OutputStream out = x.hijack(MULTIPLEXED);
+        CountDownLatch ended = new CountDownLatch(1);
+        if (r.status() != ContainerRecord.Status.EXITED || created.containsKey(r.id())) {
+            try (AutoCloseable ignored = backend.follow(r.id(), line -> Multiplexed.frame(out, Multiplexed.STDOUT, line + "\n"), ended::countDown)) {
+                ended.await();
+            } catch (Exception e) {
+                // the client went away, or the container did
+            }
+        }
+        out.flush();
+    }
+
+    private void logs(HttpExchange x, ContainerRecord r) throws IOException {
+        Path log = berth.paths().containerLog(r.id());
+        boolean timestamps = x.flag("timestamps");
+        String tail = x.param("tail");
+        try (OutputStream out = x.stream(200, MULTIPLEXED)) {
+            long position = 0;
+            if (Files.exists(log)) {
+                List<String> lines = Files.readAllLines(log);
+                int from = tail == null || tail.equals("all") ? 0 : Math.max(0, lines.size() - Integer.parseInt(tail));
+                for (String line : lines.subList(from, lines.size())) {
+                    Multiplexed.frame(out, Multiplexed.STDOUT, shown(line, timestamps) + "\n");
+                }
+                position = Files.size(log);
+            }
+            for (int i = 0; x.flag("follow") && i < 10_000_000; i++) {
+                ContainerRecord now;
+                try {
+                    now = berth.inspect(r.id());
+                } catch (BerthException gone) {
+                    break;
+                }
+                position = copyNew(log, position, out, timestamps);
+                if (now.status() != ContainerRecord.Status.RUNNING) {
+                    break;
+                }
+                sleep(100);
+            }
+        }
+    }
+
+    private static long copyNew(Path log, long position, OutputStream out, boolean timestamps) throws IOException {
+        if (!Files.exists(log)) {
+            return position;
+        }
+        try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
+            long size = file.length();
+            if (size < position) {
+                position = 0;
+            }
+            file.seek(position);
+            byte[] bytes = new byte[(int) (size - position)];
+            file.readFully(bytes);
+            String text = new String(bytes, StandardCharsets.UTF_8);
+            int end = text.lastIndexOf('\n');
+            if (end < 0) {
+                return position;
+            }
+            for (String line : text.substring(0, end).lines().toList()) {
+                Multiplexed.frame(out, Multiplexed.STDOUT, shown(line, timestamps) + "\n");
+            }
+            return position + text.substring(0, end + 1).getBytes(StandardCharsets.UTF_8).length;
+        }
+    }
+
+    private static String shown(String line, boolean timestamps) {
+        int space = line.indexOf(' ');
+        return timestamps || space < 0 ? line : line.substring(space + 1);
+    }
+
+    // ---- images ------------------------------------------------------------------------------------------
+
+    private void images(HttpExchange x, String m, String[] p) throws IOException {
+        if (p.length == 2 && p[1].equals("json") && m.equals("GET")) {
+            json(x, 200, berth.images().stream().map(DockerViews::imageSummary).toList());
+        } else if (p.length == 2 && p[1].equals("create") && m.equals("POST")) {
+            pull(x);
+        } else if (p.length >= 3 && p[p.length - 1].equals("json") && m.equals("GET")) {
+            String name = String.join("/", List.of(p).subList(1, p.length - 1));
+            ImageRecord image;
+            try {
+                image = berth.image(name);
+            } catch (BerthException e) {
+                throw new ApiError(404, "No such image: " + name);
+            }
+            json(x, 200, DockerViews.image(image, berth.paths().imageLayers()));
+        } else if (p.length >= 2 && m.equals("DELETE")) {
+            String name = String.join("/", List.of(p).subList(1, p.length));
+            List<Map<String, String>> removed = berth.removeImage(name).stream().map(s -> Map.of("Deleted", s)).toList();
+            json(x, 200, removed);
+        } else {
+            throw new ApiError(404, "page not found");
+        }
+    }
+
+    /** {@code POST /images/create?fromImage=…&tag=…}: a pull, its progress as JSON lines. */
+    private void pull(HttpExchange x) throws IOException {
+        x.finishReading();
+        String from = x.param("fromImage");
+        if (from == null) {
+            throw new ApiError(400, "berth: only pulls (fromImage) are supported");
+        }
+        String tag = x.param("tag");
+        String reference = tag == null || tag.isEmpty() ? from : tag.startsWith("sha256:") ? from + "@" + tag : from + ":" + tag;
+        try (OutputStream out = x.stream(200, "application/json")) {
+            try {
+                if (isBuiltInBusybox(reference)) {
+                    berth.ensureBusyboxImage();
+                } else {
+                    String platform = x.param("platform");
+                    berth.pull(reference, platform == null || platform.isEmpty() ? Platform.HOST : Platform.parse(platform),
+                            new PullProgress() {
+                                @Override
+                                public void layerDone(Digest layer) {
+                                    line(out, Map.of("status", "Pull complete", "id", layer.hex().substring(0, 12)));
+                                }
+
+                                @Override
+                                public void layerExists(Digest layer) {
+                                    line(out, Map.of("status", "Already exists", "id", layer.hex().substring(0, 12)));
+                                }
+                            }, Map.of());
+                }
+                line(out, Map.of("status", "Status: Image is up to date for " + ImageReference.parse(reference).familiar()));
+            } catch (RuntimeException e) {
+                String message = String.valueOf(e.getMessage());
+                line(out, Map.of("errorDetail", Map.of("message", message), "error", message));
+            }
+        }
+    }
+
+    private static void line(OutputStream out, Map<String, Object> value) {
+        try {
+            out.write((Json.render(value).replace("\n", "") + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    // ---- volumes -----------------------------------------------------------------------------------------
+
+    private void volumes(HttpExchange x, String m, String[] p) throws IOException {
+        if (p.length == 1 && m.equals("GET")) {
+            json(x, 200, Map.of("Volumes", berth.listVolumes().stream().map(v -> DockerViews.volume(berth, v)).toList(),
+                    "Warnings", List.of()));
+        } else if (p.length == 2 && p[1].equals("create") && m.equals("POST")) {
+            Map<String, Object> body = Json.parseObject(new String(x.bodyBytes(), StandardCharsets.UTF_8));
+            Map<String, String> labels = new LinkedHashMap<>();
+            if (body.get("Labels") instanceof Map<?, ?> given) {
+                given.forEach((k, v) -> labels.put(String.valueOf(k), String.valueOf(v)));
+            }
+            String name = body.get("Name") instanceof String s && !s.isEmpty() ? s : null;
+            Volume volume = berth.createVolume(name, labels);
+            json(x, 201, DockerViews.volume(berth, volume));
+        } else if (p.length == 2 && p[1].equals("prune") && m.equals("POST")) {
+            json(x, 200, Map.of("VolumesDeleted", berth.pruneVolumes(false), "SpaceReclaimed", 0));
+        } else if (p.length == 2 && m.equals("GET")) {
+            json(x, 200, DockerViews.volume(berth, berth.inspectVolume(p[1])));
+        } else if (p.length == 2 && m.equals("DELETE")) {
+            berth.removeVolume(p[1]);
+            x.respond(204, null, new byte[0], Map.of());
+        } else {
+            throw new ApiError(404, "page not found");
+        }
+    }
+
+    // ---- networks ----------------------------------------------------------------------------------------
+
+    private void networks(HttpExchange x, String m, String[] p) throws IOException {
+        if (p.length == 1 && m.equals("GET")) {
+            Map<String, List<String>> filters = Filters.parse(x.param("filters")).values();
+            List<Map<String, Object>> list = new ArrayList<>();
+            for (Map<String, Object> n : allNetworks()) {
+                if (networkMatches(n, filters)) {
+                    list.add(n);
+                }
+            }
+            json(x, 200, list);
+        } else if (p.length == 2 && p[1].equals("create") && m.equals("POST")) {
+            Map<String, Object> body = Json.parseObject(new String(x.bodyBytes(), StandardCharsets.UTF_8));
+            String name = body.get("Name") instanceof String n ? n : null;
+            if (name == null || name.isEmpty()) {
+                throw new ApiError(400, "network name is required");
+            }
+            String driver = body.get("Driver") instanceof String d && !d.isEmpty() ? d : "bridge";
+            if (!driver.equals("bridge")) {
+                throw new ApiError(400, "berth: only the bridge driver is supported, not " + driver);
+            }
+            String subnet = null;
+            String gateway = null;
+            if (DockerCreate.map(body.get("IPAM")).get("Config") instanceof List<?> configs && !configs.isEmpty()) {
+                Map<String, Object> first = DockerCreate.map(configs.getFirst());
+                subnet = first.get("Subnet") instanceof String sn && !sn.isEmpty() ? sn : null;
+                gateway = first.get("Gateway") instanceof String gw && !gw.isEmpty() ? gw : null;
+            }
+            if (berth.listNetworks().stream().anyMatch(n -> n.name().equals(name)) || DockerViews.isDockerBuiltIn(name)) {
+                throw new ApiError(409, "network with name " + name + " already exists");
+            }
+            var network = berth.createNetwork(name, dev.berth.network.NetworkRecord.BRIDGE, subnet, gateway, null,
+                    Boolean.TRUE.equals(body.get("Internal")));
+            json(x, 201, Map.of("Id", network.id(), "Warning", ""));
+        } else if (p.length == 2 && p[1].equals("prune") && m.equals("POST")) {
+            List<String> deleted = new ArrayList<>();
+            for (var n : berth.listNetworks()) {
+                if (!dev.berth.network.Networks.isBuiltIn(n.name())
+                        && berth.containers().stream().noneMatch(r -> r.attachment() != null && r.attachment().network().equals(n.name()))) {
+                    berth.removeNetwork(n.name());
+                    deleted.add(n.name());
+                }
+            }
+            json(x, 200, Map.of("NetworksDeleted", deleted));
+        } else if (p.length == 2 && m.equals("GET")) {
+            json(x, 200, network(p[1]));
+        } else if (p.length == 2 && m.equals("DELETE")) {
+            String name = (String) network(p[1]).get("Name");
+            if (DockerViews.isDockerBuiltIn(name)) {
+                throw new ApiError(403, name + " is a pre-defined network and cannot be removed");
+            }
+            berth.removeNetwork(name);
+            x.respond(204, null, new byte[0], Map.of());
+        } else if (p.length == 3 && (p[2].equals("connect") || p[2].equals("disconnect")) && m.equals("POST")) {
+            Map<String, Object> body = Json.parseObject(new String(x.bodyBytes(), StandardCharsets.UTF_8));
+            String name = (String) network(p[1]).get("Name");
+            ContainerRecord r = berth.inspect(String.valueOf(body.get("Container")));
+            boolean on = r.attachment() != null && DockerViews.dockerNetworkName(r.attachment().network()).equals(name);
+            if (p[2].equals("connect") && on) {
+                throw new ApiError(403, "endpoint with name " + r.name() + " already exists in network " + name);
+            }
+            throw new ApiError(501, "berth: containers cannot join or leave networks after creation yet");
+        } else {
+            throw new ApiError(404, "page not found");
+        }
+    }
+
+    /** Docker's networks: berth's, the default one called bridge, and host and none. */
+    private List<Map<String, Object>> allNetworks() {
+        List<Map<String, Object>> all = new ArrayList<>();
+        List<ContainerRecord> containers = berth.containers();
+        for (var n : berth.listNetworks()) {
+            all.add(DockerViews.network(n, containers));
+        }
+        if (all.stream().noneMatch(n -> n.get("Name").equals("bridge"))) {
+            all.add(DockerViews.network(berth.network(dev.berth.network.Networks.DEFAULT), containers));
+        }
+        all.add(DockerViews.pseudoNetwork("host"));
+        all.add(DockerViews.pseudoNetwork("none"));
+        return all;
+    }
+
+    private Map<String, Object> network(String nameOrId) {
+        for (Map<String, Object> n : allNetworks()) {
+            if (n.get("Name").equals(nameOrId) || n.get("Id").equals(nameOrId)) {
+                return n;
+            }
+        }
+        for (Map<String, Object> n : allNetworks()) {
+            if (nameOrId.length() >= 3 && String.valueOf(n.get("Id")).startsWith(nameOrId)) {
+                return n;
+            }
+        }
+        throw new ApiError(404, "network " + nameOrId + " not found");
+    }
+
+    private static boolean networkMatches(Map<String, Object> n, Map<String, List<String>> filters) {
+        for (var f : filters.entrySet()) {
+            boolean any = switch (f.getKey()) {
+                case "name" -> f.getValue().stream().anyMatch(v -> String.valueOf(n.get("Name")).contains(v));
+                case "id" -> f.getValue().stream().anyMatch(v -> String.valueOf(n.get("Id")).startsWith(v));
+                case "driver" -> f.getValue().contains(String.valueOf(n.get("Driver")));
+                case "label" -> f.getValue().stream().allMatch(l -> Filters.hasLabel(Map.of(), l));
+                default -> true;
+            };
+            if (!any) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Map<String, Object> systemDf() {
+        List<Map<String, Object>> containers = berth.containers().stream()
+                .map(r -> DockerViews.containerSummary(r, imageId(r))).toList();
+        List<Map<String, Object>> images = berth.images().stream().map(DockerViews::imageSummary).toList();
+        List<Map<String, Object>> volumes = berth.listVolumes().stream().map(v -> DockerViews.volume(berth, v)).toList();
+        return Map.of("LayersSize", 0, "Images", images, "Containers", containers, "Volumes", volumes, "BuildCache", List.of());
+    }
+
+    // ---- plumbing ----------------------------------------------------------------------------------------
+
+    private static void json(HttpExchange x, int status, Object value) throws IOException {
+        x.respond(status, "application/json", (Json.render(value) + "\n").getBytes(StandardCharsets.UTF_8), Map.of());
+    }
+
+    private static void sleep(long millis) {
+        try {
+            TimeUnit.MILLISECONDS.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BerthException("interrupted");
+        }
+    }
+
+    static List<String> strings(Object value) {
+        if (!(value instanceof List<?> list)) {
+            return null;
+        }
+        return list.stream().map(String::valueOf).toList();
+    }
+}
