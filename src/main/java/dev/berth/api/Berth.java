@@ -192,7 +192,17 @@ public final class Berth {
     }
 
     public List<String> pruneImages() {
-        return images.prune();
+        return images.prune(image -> true);
+    }
+
+    /** Removes the unnamed, unused images chosen (the Engine API's label filters), then unused layers. */
+    public List<String> pruneImages(java.util.function.Predicate<ImageRecord> chosen) {
+        return images.prune(chosen);
+    }
+
+    /** Gives an image one more name (docker tag). */
+    public ImageRecord tagImage(String source, String target) {
+        return images.tag(source, target);
     }
 
     // ---- containers -----------------------------------------------------------------------------------
@@ -329,7 +339,12 @@ public final class Berth {
 
     /** Removes unused anonymous volumes, or every unused volume with all; returns their names. */
     public List<String> pruneVolumes(boolean all) {
-        return volumes.prune(all);
+        return volumes.prune(all, volume -> true);
+    }
+
+    /** Removes the unused volumes chosen (anonymous ones only unless all); returns their names. */
+    public List<String> pruneVolumes(boolean all, java.util.function.Predicate<Volume> chosen) {
+        return volumes.prune(all, chosen);
     }
 
     /** A container's counters at one moment. */

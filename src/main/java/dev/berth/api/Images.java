@@ -129,6 +129,20 @@ final class Images {
         return Arrays.stream(list.split(",")).map(String::strip).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
     }
 
+    /** Gives source's image the name target too (taken from any image that had it). */
+    ImageRecord tag(String source, String target) {
+        if (!ImageReference.isValid(target)) {
+            throw new BerthException("invalid reference format: " + target);
+        }
+        ImageRecord image = store.get(source);
+        String name = ImageReference.parse(target).toString();
+        List<String> names = new java.util.ArrayList<>(image.names());
+        if (!names.contains(name)) {
+            names.add(name);
+        }
+        return store.commit(image.withNames(names, image.repoDigests()));
+    }
+
     /** Removes a name, or the image when it was its last (Docker's "Untagged:" / "Deleted:" lines). */
     List<String> remove(String name) {
         ImageRecord image = store.get(name);
@@ -143,11 +157,11 @@ final class Images {
     }
 
     /** Removes images without a name that no container uses, then layers nothing uses. Returns what went. */
-    List<String> prune() {
+    List<String> prune(java.util.function.Predicate<ImageRecord> chosen) {
         List<String> done = new java.util.ArrayList<>();
         List<ContainerRecord> all = containers.get();
         for (ImageRecord image : store.list()) {
-            if (image.names().isEmpty() && all.stream().noneMatch(c -> uses(c, image))) {
+            if (image.names().isEmpty() && chosen.test(image) && all.stream().noneMatch(c -> uses(c, image))) {
                 done.addAll(store.remove(image.id(), layersInUse()));
             }
         }

@@ -56,12 +56,12 @@ final class Volumes {
     }
 
     /** Removes the unused volumes: anonymous ones, or all of them with all (Docker 23's volume prune). */
-    List<String> prune(boolean all) {
+    List<String> prune(boolean all, java.util.function.Predicate<Volume> chosen) {
         return containers.locked(() -> {
             lifecycle.reconcileLocked();
             List<String> removed = new ArrayList<>();
             for (Volume volume : store.list()) {
-                if ((all || volume.anonymous()) && mounts.users(volume.name()).isEmpty()) {
+                if ((all || volume.anonymous()) && chosen.test(volume) && mounts.users(volume.name()).isEmpty()) {
                     store.remove(volume.name());
                     removed.add(volume.name());
                 }

@@ -132,6 +132,9 @@ public final class TreeArchive {
                 Path target = relative.isEmpty() ? base : base.resolve(relative);
                 Path parentStop = placement == Placement.INTO_DIRECTORY ? dest : base.getParent();
                 checkNoLinkBetween(parentStop, target.getParent());
+                if (placement == Placement.INTO_DIRECTORY && !relative.isEmpty()) {
+                    Files.createDirectories(target.getParent()); // an entry's missing parents, as Docker makes them
+                }
                 write(tar, entry, target, base, top, placement, preserveOwners);
             }
         } catch (IOException e) {

@@ -205,6 +205,7 @@ public final class Supervisor {
                 timers.schedule(() -> {
                     try {
                         Files.deleteIfExists(paths.supervisorSocket());
+                        Files.deleteIfExists(paths.engineSocket());
                     } catch (IOException ignored) {
                         // exiting anyway
                     }

@@ -54,7 +54,8 @@ final class DockerCreate {
                         cpus(host.get("NanoCpus")), positiveLong(host.get("CpuShares")), text(host.get("CpusetCpus")),
                         positiveLong(host.get("PidsLimit"))))
                 .mounts(mounts(host))
-                .volumesFrom(orEmpty(EngineApi.strings(host.get("VolumesFrom"))));
+                .volumesFrom(orEmpty(EngineApi.strings(host.get("VolumesFrom"))))
+                .labels(labels(body.get("Labels")));
         Map<String, Object> endpoints = map(map(body.get("NetworkingConfig")).get("EndpointsConfig"));
         for (Object endpoint : endpoints.values()) {
             Map<String, Object> e = map(endpoint);
@@ -65,6 +66,21 @@ final class DockerCreate {
             }
         }
         return b.build();
+    }
+
+    /** Labels as an object of strings (older clients may send a list of KEY=VALUE). */
+    static Map<String, String> labels(Object value) {
+        Map<String, String> labels = new java.util.LinkedHashMap<>();
+        if (value instanceof Map<?, ?> given) {
+            given.forEach((k, v) -> labels.put(String.valueOf(k), v == null ? "" : String.valueOf(v)));
+        } else if (value instanceof List<?> list) {
+            for (Object o : list) {
+                String label = String.valueOf(o);
+                int eq = label.indexOf('=');
+                labels.put(eq < 0 ? label : label.substring(0, eq), eq < 0 ? "" : label.substring(eq + 1));
+            }
+        }
+        return labels;
     }
 
     /** Docker's "default" and "bridge" are berth's default bridge. */

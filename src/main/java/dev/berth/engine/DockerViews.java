@@ -229,7 +229,7 @@ public final class DockerViews {
             }
         }
         view.put("Containers", on);
-        view.put("Options", n.bridge() == null ? Map.of() : Map.of("com.docker.network.bridge.name", n.bridge()));
+        view.put("Options", Map.of()); // compose compares them with its driver_opts: none asked, none shown
         view.put("Labels", Map.of());
         return view;
     }

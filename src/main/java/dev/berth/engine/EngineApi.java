@@ -39,6 +39,11 @@ import java.util.regex.Pattern;
  */
 final class EngineApi {
     static final String API_VERSION = "1.44";
+    /**
+     * The Docker Engine release whose API berth speaks (1.44 is Docker 25.0): clients compare server
+     * versions as numbers (Testcontainers refuses anything below 1.6.0), so a number it is.
+     */
+    static final String ENGINE_VERSION = "25.0.0-berth";
     static final String MIN_API_VERSION = "1.24";
     private static final Pattern VERSIONED = Pattern.compile("^/v[0-9]+\\.[0-9]+(/.*)$");
     static final String MULTIPLEXED = Multiplexed.CONTENT_TYPE;
@@ -135,9 +140,9 @@ final class EngineApi {
     private static Map<String, Object> version() {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("Platform", Map.of("Name", "berth"));
-        v.put("Components", List.of(Map.of("Name", "Engine", "Version", "berth", "Details",
+        v.put("Components", List.of(Map.of("Name", "Engine", "Version", ENGINE_VERSION, "Details",
                 Map.of("ApiVersion", API_VERSION, "MinAPIVersion", MIN_API_VERSION, "Os", "linux", "Arch", "amd64"))));
-        v.put("Version", "berth");
+        v.put("Version", ENGINE_VERSION);
         v.put("ApiVersion", API_VERSION);
         v.put("MinAPIVersion", MIN_API_VERSION);
         v.put("Os", "linux");
@@ -164,12 +169,34 @@ final class EngineApi {
         i.put("Architecture", "x86_64");
         i.put("KernelVersion", System.getProperty("os.version"));
         i.put("NCPU", Runtime.getRuntime().availableProcessors());
-        i.put("ServerVersion", "berth");
+        i.put("ServerVersion", ENGINE_VERSION);
+        i.put("Name", berth.paths().root().toString());
+        i.put("MemTotal", memTotal());
+        i.put("CgroupDriver", "cgroupfs");
+        i.put("CgroupVersion", Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? "2" : "1");
+        i.put("LoggingDriver", "json-file");
+        i.put("Labels", List.of());
+        i.put("ExperimentalBuild", false);
+        i.put("Swarm", Map.of("LocalNodeState", "inactive", "NodeID", "", "NodeAddr", "", "ControlAvailable", false));
+        i.put("IndexServerAddress", "https://index.docker.io/v1/");
         i.put("DefaultRuntime", "berth");
         i.put("Runtimes", Map.of("berth", Map.of("path", "berth")));
         i.put("Plugins", Map.of("Volume", List.of("local"), "Network", List.of("bridge", "host", "none")));
         i.put("SecurityOptions", List.of("name=no-new-privileges"));
         return i;
+    }
+
+    private static long memTotal() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // unknown
+        }
+        return 0;
     }
 
     // ---- containers --------------------------------------------------------------------------------------
@@ -470,6 +497,40 @@ final class EngineApi {
                 throw new ApiError(404, "No such image: " + name);
             }
             json(x, 200, DockerViews.image(image, berth.paths().imageLayers()));
+        } else if (p.length == 2 && p[1].equals("prune") && m.equals("POST")) {
+            List<String> labels = Filters.parse(x.param("filters")).values().getOrDefault("label", List.of());
+            List<Map<String, String>> deleted = berth.pruneImages(image -> labels.stream()
+                    .allMatch(l -> Filters.hasLabel(image.config().labels(), l))).stream()
+                    .map(line -> Map.of(line.startsWith("Untagged") ? "Untagged" : "Deleted", line.substring(line.indexOf(':') + 1).strip()))
+                    .toList();
+            json(x, 200, Map.of("ImagesDeleted", deleted, "SpaceReclaimed", 0));
+        } else if (p.length == 2 && p[1].equals("load") && m.equals("POST")) {
+            List<String> loaded = berth.loadImages(x.body(), Platform.HOST, PullProgress.QUIET);
+            x.finishReading();
+            StringBuilder lines = new StringBuilder();
+            loaded.forEach(name -> lines.append(Json.render(Map.of("stream", "Loaded image: " + name + "\n")).replace("\n", "")).append('\n'));
+            x.respond(200, "application/json", lines.toString().getBytes(StandardCharsets.UTF_8), Map.of());
+        } else if ((p.length == 2 && p[1].equals("get") || p.length >= 3 && p[p.length - 1].equals("get")) && m.equals("GET")) {
+            List<String> names = p.length == 2 ? x.query.getOrDefault("names", List.of())
+                    : List.of(String.join("/", List.of(p).subList(1, p.length - 1)));
+            Path file = Files.createTempFile(berth.paths().root(), ".save-", ".tar");
+            try {
+                berth.saveImages(names, file);
+                try (OutputStream out = x.stream(200, "application/x-tar")) {
+                    Files.copy(file, out);
+                }
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        } else if (p.length >= 3 && p[p.length - 1].equals("tag") && m.equals("POST")) {
+            String source = String.join("/", List.of(p).subList(1, p.length - 1));
+            String repo = x.param("repo");
+            String tag = x.param("tag");
+            if (repo == null || repo.isEmpty()) {
+                throw new ApiError(400, "repository name must have at least one component");
+            }
+            berth.tagImage(source, tag == null || tag.isEmpty() ? repo : repo + ":" + tag);
+            x.respond(201, null, new byte[0], Map.of());
         } else if (p.length >= 2 && m.equals("DELETE")) {
             String name = String.join("/", List.of(p).subList(1, p.length));
             List<Map<String, String>> removed = berth.removeImage(name).stream().map(s -> Map.of("Deleted", s)).toList();
@@ -532,15 +593,16 @@ final class EngineApi {
                     "Warnings", List.of()));
         } else if (p.length == 2 && p[1].equals("create") && m.equals("POST")) {
             Map<String, Object> body = Json.parseObject(new String(x.bodyBytes(), StandardCharsets.UTF_8));
-            Map<String, String> labels = new LinkedHashMap<>();
-            if (body.get("Labels") instanceof Map<?, ?> given) {
-                given.forEach((k, v) -> labels.put(String.valueOf(k), String.valueOf(v)));
-            }
+            Map<String, String> labels = DockerCreate.labels(body.get("Labels"));
             String name = body.get("Name") instanceof String s && !s.isEmpty() ? s : null;
             Volume volume = berth.createVolume(name, labels);
             json(x, 201, DockerViews.volume(berth, volume));
         } else if (p.length == 2 && p[1].equals("prune") && m.equals("POST")) {
-            json(x, 200, Map.of("VolumesDeleted", berth.pruneVolumes(false), "SpaceReclaimed", 0));
+            Map<String, List<String>> filters = Filters.parse(x.param("filters")).values();
+            List<String> labels = filters.getOrDefault("label", List.of());
+            boolean all = filters.getOrDefault("all", List.of()).stream().anyMatch(v -> v.equals("true") || v.equals("1"));
+            json(x, 200, Map.of("VolumesDeleted", berth.pruneVolumes(all,
+                    v -> labels.stream().allMatch(l -> Filters.hasLabel(v.labels(), l))), "SpaceReclaimed", 0));
         } else if (p.length == 2 && m.equals("GET")) {
             json(x, 200, DockerViews.volume(berth, berth.inspectVolume(p[1])));
         } else if (p.length == 2 && m.equals("DELETE")) {
@@ -588,8 +650,9 @@ final class EngineApi {
             json(x, 201, Map.of("Id", network.id(), "Warning", ""));
         } else if (p.length == 2 && p[1].equals("prune") && m.equals("POST")) {
             List<String> deleted = new ArrayList<>();
+            Map<String, List<String>> filters = Filters.parse(x.param("filters")).values();
             for (var n : berth.listNetworks()) {
-                if (!dev.berth.network.Networks.isBuiltIn(n.name())
+                if (!dev.berth.network.Networks.isBuiltIn(n.name()) && networkMatches(DockerViews.network(n, List.of()), filters)
                         && berth.containers().stream().noneMatch(r -> r.attachment() != null && r.attachment().network().equals(n.name()))) {
                     berth.removeNetwork(n.name());
                     deleted.add(n.name());

@@ -27,7 +27,8 @@ public final class Privileged {
 
     /** A tool the test needs from a Debian package (.ci/run installs them): skipped without it, failed under CI. */
     public static void requireTool(String tool, String debianPackage) {
-        boolean found = java.util.stream.Stream.of(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":"))
+        boolean found = tool.startsWith("/") ? java.nio.file.Files.isExecutable(java.nio.file.Path.of(tool))
+                : java.util.stream.Stream.of(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":"))
                 .anyMatch(dir -> java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, tool)))
                 || java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/sbin", tool));
         if (found) {
