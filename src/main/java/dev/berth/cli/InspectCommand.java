@@ -74,22 +74,7 @@ final class InspectCommand implements Runnable {
         view.put("RestartPolicy", r.restartPolicy());
         view.put("Detached", r.detached());
         view.put("NetworkSettings", network);
-        view.put("Mounts", r.mounts().stream().map(m -> {
-            Map<String, Object> mount = new LinkedHashMap<>();
-            mount.put("Type", m.type());
-            if (m.name() != null) {
-                mount.put("Name", m.name());
-            }
-            mount.put("Source", m.source() == null ? "" : m.source());
-            mount.put("Destination", m.destination());
-            if (m.isVolume()) {
-                mount.put("Driver", "local");
-            }
-            mount.put("Mode", m.readOnly() ? "ro" : "");
-            mount.put("RW", !m.readOnly());
-            mount.put("Propagation", m.propagation());
-            return mount;
-        }).toList());
+        view.put("Mounts", r.mounts().stream().map(dev.berth.engine.DockerViews::mount).toList());
         return view;
     }
 }

@@ -156,7 +156,8 @@ public final class DockerViews {
         return view;
     }
 
-    private static Map<String, Object> mount(MountPoint m) {
+    /** A mount as Docker's inspect shows it (berth inspect too). */
+    public static Map<String, Object> mount(MountPoint m) {
         Map<String, Object> mount = new LinkedHashMap<>();
         mount.put("Type", m.type());
         if (m.name() != null) {
