@@ -15,6 +15,13 @@ final class ContainerEvents {
 
     private final Map<String, Set<Follower>> followers = new ConcurrentHashMap<>();
     private final Map<String, Set<CompletableFuture<Integer>>> exits = new ConcurrentHashMap<>();
+    private final java.util.List<java.util.function.BiConsumer<dev.berth.state.ContainerRecord, Integer>> exitListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** listener gets every container's end once recorded: its record as it was (null if unknown), its exit code. */
+    void onExit(java.util.function.BiConsumer<dev.berth.state.ContainerRecord, Integer> listener) {
+        exitListeners.add(listener);
+    }
 
     AutoCloseable follow(String id, Consumer<String> line, Runnable ended) {
         Follower follower = new Follower(line, ended);
@@ -50,7 +57,14 @@ final class ContainerEvents {
         }
     }
 
-    void exited(String id, Integer exitCode) {
+    void exited(String id, dev.berth.state.ContainerRecord record, Integer exitCode) {
+        for (var listener : exitListeners) {
+            try {
+                listener.accept(record, exitCode);
+            } catch (RuntimeException ignored) {
+                // a listener's failure is not the container's
+            }
+        }
         Set<CompletableFuture<Integer>> waiting = exits.remove(id);
         if (waiting != null) {
             waiting.forEach(f -> f.complete(exitCode));

@@ -383,7 +383,7 @@ public final class Supervisor {
         } catch (BerthException gone) {
             // removed meanwhile
         } finally {
-            events.exited(w.id(), exitCode);
+            events.exited(w.id(), record, exitCode);
             if (w.process() != null) {
                 w.process().close(); // reaped only now
             } else {
@@ -452,6 +452,11 @@ public final class Supervisor {
             @Override
             public java.util.concurrent.CompletableFuture<Integer> nextExit(String id) {
                 return events.nextExit(id);
+            }
+
+            @Override
+            public void onExit(java.util.function.BiConsumer<ContainerRecord, Integer> listener) {
+                events.onExit(listener);
             }
         };
     }

@@ -53,11 +53,33 @@ final class EngineApi {
     /** Containers created through the API and not started yet. */
     private final Map<String, Container> created = new ConcurrentHashMap<>();
     private final Execs execs;
+    private final EngineEvents events = new EngineEvents();
 
     EngineApi(EngineBackend backend) {
         this.backend = backend;
         this.berth = backend.berth();
-        this.execs = new Execs(berth);
+        this.execs = new Execs(berth, events);
+        backend.onExit((record, exitCode) -> {
+            if (record != null) {
+                containerEvent("die", record, Map.of("exitCode", String.valueOf(exitCode == null ? -1 : exitCode)));
+                if (record.autoRemove()) {
+                    containerEvent("destroy", record, Map.of());
+                }
+            }
+        });
+    }
+
+    /** Publishes a container's event with Docker's attributes: its labels, image and name. */
+    private void containerEvent(String action, ContainerRecord r, Map<String, String> extra) {
+        events.publish("container", action, r.id(), containerAttributes(r, extra));
+    }
+
+    static Map<String, String> containerAttributes(ContainerRecord r, Map<String, String> extra) {
+        Map<String, String> attributes = new LinkedHashMap<>(r.source().labels());
+        attributes.put("image", r.image() == null ? "" : r.image());
+        attributes.put("name", r.name());
+        attributes.putAll(extra);
+        return attributes;
     }
 
     /** An error with the HTTP status Docker gives it. */
@@ -124,6 +146,7 @@ final class EngineApi {
             case "volumes" -> volumes(x, m, p);
             case "networks" -> networks(x, m, p);
             case "exec" -> exec(x, m, p);
+            case "events" -> events(x);
             case "system" -> {
                 if (p.length == 2 && p[1].equals("df")) {
                     json(x, 200, systemDf());
@@ -171,7 +194,7 @@ final class EngineApi {
         i.put("NCPU", Runtime.getRuntime().availableProcessors());
         i.put("ServerVersion", ENGINE_VERSION);
         i.put("Name", berth.paths().root().toString());
-        i.put("MemTotal", memTotal());
+        i.put("MemTotal", DockerStats.memTotal());
         i.put("CgroupDriver", "cgroupfs");
         i.put("CgroupVersion", Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? "2" : "1");
         i.put("LoggingDriver", "json-file");
@@ -184,19 +207,6 @@ final class EngineApi {
         i.put("Plugins", Map.of("Volume", List.of("local"), "Network", List.of("bridge", "host", "none")));
         i.put("SecurityOptions", List.of("name=no-new-privileges"));
         return i;
-    }
-
-    private static long memTotal() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith("MemTotal:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // unknown
-        }
-        return 0;
     }
 
     // ---- containers --------------------------------------------------------------------------------------
@@ -219,6 +229,7 @@ final class EngineApi {
             for (ContainerRecord r : berth.containers()) {
                 if (r.status() == ContainerRecord.Status.EXITED && filters.matches(r)) {
                     berth.remove(r.id(), false, false);
+                    containerEvent("destroy", r, Map.of());
                     execs.forget(r.id());
                     deleted.add(r.id());
                 }
@@ -231,6 +242,7 @@ final class EngineApi {
             }
             created.remove(r.id());
             berth.remove(r.id(), x.flag("force"), x.flag("v"));
+            containerEvent("destroy", r, Map.of());
             execs.forget(r.id());
             x.respond(204, null, new byte[0], Map.of());
         } else if (p.length == 3) {
@@ -246,6 +258,7 @@ final class EngineApi {
                 }
                 case "archive" -> archive(x, m, r);
                 case "top" -> json(x, 200, top(r));
+                case "stats" -> stats(x, r);
                 case "resize" -> x.respond(200, null, new byte[0], Map.of()); // no terminal through the API yet
                 case "start" -> start(x, r);
                 case "stop" -> {
@@ -254,6 +267,7 @@ final class EngineApi {
                         return;
                     }
                     backend.stop(r.id(), x.param("t") == null ? 10 : Integer.parseInt(x.param("t")));
+                    containerEvent("stop", r, Map.of());
                     x.respond(204, null, new byte[0], Map.of());
                 }
                 case "restart" -> {
@@ -266,7 +280,9 @@ final class EngineApi {
                     if (r.status() != ContainerRecord.Status.RUNNING) {
                         throw new ApiError(409, "container " + r.name() + " is not running");
                     }
-                    berth.signal(r.id(), Signals.parse(x.param("signal") == null ? "KILL" : x.param("signal")));
+                    String signal = x.param("signal") == null || x.param("signal").isEmpty() ? "KILL" : x.param("signal");
+                    berth.signal(r.id(), Signals.parse(signal));
+                    containerEvent("kill", r, Map.of("signal", String.valueOf(Signals.parse(signal))));
                     x.respond(204, null, new byte[0], Map.of());
                 }
                 case "wait" -> waitFor(x, r);
@@ -288,16 +304,117 @@ final class EngineApi {
         return Files.exists(config) ? Json.read(config, dev.berth.spec.ContainerSpec.class) : null;
     }
 
+    /** Docker's top: UID, PID, PPID and the command line of every process in the container. */
     private Map<String, Object> top(ContainerRecord r) {
         if (r.status() != ContainerRecord.Status.RUNNING) {
             throw new ApiError(409, "Container " + r.id() + " is not running");
         }
         List<List<String>> processes = new ArrayList<>();
         for (ProcessHandle h : berth.processes(r.id())) {
-            processes.add(List.of(String.valueOf(h.pid()), h.info().command().orElse("?") + h.info().arguments()
-                    .map(a -> " " + String.join(" ", a)).orElse("")));
+            try {
+                Path proc = Path.of("/proc", String.valueOf(h.pid()));
+                String cmdline = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8)
+                        .replace('\0', ' ').strip();
+                String uid = "?";
+                String ppid = "?";
+                for (String line : Files.readAllLines(proc.resolve("status"))) {
+                    if (line.startsWith("Uid:")) {
+                        uid = line.split("\\s+")[1];
+                    } else if (line.startsWith("PPid:")) {
+                        ppid = line.split("\\s+")[1];
+                    }
+                }
+                processes.add(List.of(uid, String.valueOf(h.pid()), ppid, cmdline));
+            } catch (IOException gone) {
+                // the process ended meanwhile
+            }
         }
-        return Map.of("Titles", List.of("PID", "CMD"), "Processes", processes);
+        return Map.of("Titles", List.of("UID", "PID", "PPID", "CMD"), "Processes", processes);
+    }
+
+    /**
+     * {@code GET /events}: the kept events since {@code since}, then each new one, until {@code until}
+     * or until the client goes away (a thread watches its side of the connection).
+     */
+    private void events(HttpExchange x) throws IOException {
+        java.time.Instant since = unixTime(x.param("since"));
+        java.time.Instant until = unixTime(x.param("until"));
+        Map<String, List<String>> filters = Filters.parse(x.param("filters")).values();
+        java.util.concurrent.atomic.AtomicBoolean gone = new java.util.concurrent.atomic.AtomicBoolean();
+        try (EngineEvents.Subscription subscription = events.subscribe(since);
+             OutputStream out = x.stream(200, "application/json")) {
+            for (EngineEvents.Event e : subscription.past()) {
+                if ((until == null || !e.time().isAfter(until)) && e.matches(filters)) {
+                    line(out, e.json());
+                }
+            }
+            Thread.ofPlatform().daemon().name("berth-events-watch").start(() -> {
+                try {
+                    while (x.rawInput().read() >= 0) {
+                        // nothing is expected while the stream runs
+                    }
+                } catch (IOException e) {
+                    // closed
+                }
+                gone.set(true);
+            });
+            while (!gone.get() && (until == null || java.time.Instant.now().isBefore(until))) {
+                EngineEvents.Event e = subscription.queue().poll(500, TimeUnit.MILLISECONDS);
+                if (e != null && (until == null || !e.time().isAfter(until)) && e.matches(filters)) {
+                    line(out, e.json());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        x.closeAfter();
+    }
+
+    /** Docker's since/until: Unix seconds, with a fraction; null when not given. */
+    private static java.time.Instant unixTime(String value) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        try {
+            java.math.BigDecimal seconds = new java.math.BigDecimal(value);
+            return java.time.Instant.ofEpochSecond(seconds.longValue(),
+                    seconds.remainder(java.math.BigDecimal.ONE).movePointRight(9).longValue());
+        } catch (NumberFormatException e) {
+            throw new ApiError(400, "invalid timestamp: " + value);
+        }
+    }
+
+    /** One sample (stream=false: with the one a second before), or one a second while it runs. */
+    private void stats(HttpExchange x, ContainerRecord r) throws IOException {
+        if (r.status() != ContainerRecord.Status.RUNNING) {
+            throw new ApiError(409, "Container " + r.id() + " is not running");
+        }
+        boolean stream = x.param("stream") == null || x.flag("stream");
+        DockerStats.Sample before = x.flag("one-shot") ? null : DockerStats.sample(berth, r);
+        if (!stream) {
+            if (before != null) {
+                sleep(1000);
+            }
+            json(x, 200, DockerStats.view(DockerStats.sample(berth, r), before));
+            return;
+        }
+        try (OutputStream out = x.stream(200, "application/json")) {
+            for (int i = 0; i < 1_000_000; i++) { // a second each: bounded at eleven days
+                sleep(1000);
+                ContainerRecord now;
+                try {
+                    now = berth.inspect(r.id());
+                } catch (BerthException gone) {
+                    return;
+                }
+                if (now.status() != ContainerRecord.Status.RUNNING) {
+                    return;
+                }
+                DockerStats.Sample sample = DockerStats.sample(berth, now);
+                line(out, DockerStats.view(sample, before));
+                before = sample;
+            }
+        }
     }
 
     // ---- exec --------------------------------------------------------------------------------------------
@@ -367,6 +484,7 @@ final class EngineApi {
         }
         Container container = berth.create(options);
         created.put(container.record().id(), container);
+        containerEvent("create", container.record(), Map.of());
         json(x, 201, Map.of("Id", container.record().id(), "Warnings", List.of()));
     }
 
@@ -378,11 +496,13 @@ final class EngineApi {
         Container fresh = created.remove(r.id());
         if (fresh != null) {
             backend.start(fresh);
+            containerEvent("start", r, Map.of());
         } else if (r.status() == ContainerRecord.Status.RUNNING) {
             x.respond(304, null, new byte[0], Map.of());
             return;
         } else {
             backend.restart(r.id());
+            containerEvent("start", r, Map.of());
         }
         x.respond(204, null, new byte[0], Map.of());
     }
@@ -501,8 +621,7 @@ final class EngineApi {
             List<String> labels = Filters.parse(x.param("filters")).values().getOrDefault("label", List.of());
             List<Map<String, String>> deleted = berth.pruneImages(image -> labels.stream()
                     .allMatch(l -> Filters.hasLabel(image.config().labels(), l))).stream()
-                    .map(line -> Map.of(line.startsWith("Untagged") ? "Untagged" : "Deleted", line.substring(line.indexOf(':') + 1).strip()))
-                    .toList();
+                    .map(EngineApi::removal).toList();
             json(x, 200, Map.of("ImagesDeleted", deleted, "SpaceReclaimed", 0));
         } else if (p.length == 2 && p[1].equals("load") && m.equals("POST")) {
             List<String> loaded = berth.loadImages(x.body(), Platform.HOST, PullProgress.QUIET);
@@ -529,15 +648,25 @@ final class EngineApi {
             if (repo == null || repo.isEmpty()) {
                 throw new ApiError(400, "repository name must have at least one component");
             }
-            berth.tagImage(source, tag == null || tag.isEmpty() ? repo : repo + ":" + tag);
+            var tagged = berth.tagImage(source, tag == null || tag.isEmpty() ? repo : repo + ":" + tag);
+            events.publish("image", "tag", "sha256:" + tagged.digest().hex(),
+                    Map.of("name", tag == null || tag.isEmpty() ? repo : repo + ":" + tag));
             x.respond(201, null, new byte[0], Map.of());
         } else if (p.length >= 2 && m.equals("DELETE")) {
             String name = String.join("/", List.of(p).subList(1, p.length));
-            List<Map<String, String>> removed = berth.removeImage(name).stream().map(s -> Map.of("Deleted", s)).toList();
+            List<Map<String, String>> removed = berth.removeImage(name).stream().map(EngineApi::removal).toList();
+            removed.forEach(r -> events.publish("image", r.containsKey("Untagged") ? "untag" : "delete",
+                    r.values().iterator().next(), Map.of("name", name)));
             json(x, 200, removed);
         } else {
             throw new ApiError(404, "page not found");
         }
+    }
+
+    /** berth's "Untagged: NAME" / "Deleted: ID" lines as Docker's {"Untagged": …} / {"Deleted": …}. */
+    private static Map<String, String> removal(String line) {
+        int colon = line.indexOf(':');
+        return Map.of(line.startsWith("Untagged") ? "Untagged" : "Deleted", line.substring(colon + 1).strip());
     }
 
     /** {@code POST /images/create?fromImage=…&tag=…}: a pull, its progress as JSON lines. */
@@ -569,6 +698,8 @@ final class EngineApi {
                             }, Map.of());
                 }
                 line(out, Map.of("status", "Status: Image is up to date for " + ImageReference.parse(reference).familiar()));
+                events.publish("image", "pull", ImageReference.parse(reference).familiar(),
+                        Map.of("name", ImageReference.parse(reference).familiar()));
             } catch (RuntimeException e) {
                 String message = String.valueOf(e.getMessage());
                 line(out, Map.of("errorDetail", Map.of("message", message), "error", message));
@@ -596,6 +727,7 @@ final class EngineApi {
             Map<String, String> labels = DockerCreate.labels(body.get("Labels"));
             String name = body.get("Name") instanceof String s && !s.isEmpty() ? s : null;
             Volume volume = berth.createVolume(name, labels);
+            events.publish("volume", "create", volume.name(), Map.of("driver", "local"));
             json(x, 201, DockerViews.volume(berth, volume));
         } else if (p.length == 2 && p[1].equals("prune") && m.equals("POST")) {
             Map<String, List<String>> filters = Filters.parse(x.param("filters")).values();
@@ -607,6 +739,7 @@ final class EngineApi {
             json(x, 200, DockerViews.volume(berth, berth.inspectVolume(p[1])));
         } else if (p.length == 2 && m.equals("DELETE")) {
             berth.removeVolume(p[1]);
+            events.publish("volume", "destroy", p[1], Map.of("driver", "local"));
             x.respond(204, null, new byte[0], Map.of());
         } else {
             throw new ApiError(404, "page not found");
@@ -647,6 +780,7 @@ final class EngineApi {
             }
             var network = berth.createNetwork(name, dev.berth.network.NetworkRecord.BRIDGE, subnet, gateway, null,
                     Boolean.TRUE.equals(body.get("Internal")));
+            events.publish("network", "create", network.id(), Map.of("name", name, "type", "bridge"));
             json(x, 201, Map.of("Id", network.id(), "Warning", ""));
         } else if (p.length == 2 && p[1].equals("prune") && m.equals("POST")) {
             List<String> deleted = new ArrayList<>();
@@ -662,11 +796,13 @@ final class EngineApi {
         } else if (p.length == 2 && m.equals("GET")) {
             json(x, 200, network(p[1]));
         } else if (p.length == 2 && m.equals("DELETE")) {
-            String name = (String) network(p[1]).get("Name");
+            Map<String, Object> network = network(p[1]);
+            String name = (String) network.get("Name");
             if (DockerViews.isDockerBuiltIn(name)) {
                 throw new ApiError(403, name + " is a pre-defined network and cannot be removed");
             }
             berth.removeNetwork(name);
+            events.publish("network", "destroy", String.valueOf(network.get("Id")), Map.of("name", name, "type", "bridge"));
             x.respond(204, null, new byte[0], Map.of());
         } else if (p.length == 3 && (p[2].equals("connect") || p[2].equals("disconnect")) && m.equals("POST")) {
             Map<String, Object> body = Json.parseObject(new String(x.bodyBytes(), StandardCharsets.UTF_8));

@@ -30,4 +30,7 @@ public interface EngineBackend {
 
     /** Completes with the exit code (null when unknown) the next time the container ends and is recorded. */
     CompletableFuture<Integer> nextExit(String id);
+
+    /** Calls listener with every container's end once recorded: its record (null if unknown) and exit code. */
+    void onExit(java.util.function.BiConsumer<dev.berth.state.ContainerRecord, Integer> listener);
 }

@@ -43,10 +43,12 @@ final class Execs {
 
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
     private final Berth berth;
+    private final EngineEvents events;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
-    Execs(Berth berth) {
+    Execs(Berth berth, EngineEvents events) {
         this.berth = berth;
+        this.events = events;
     }
 
     String create(ContainerRecord container, Map<String, Object> body) {
@@ -67,6 +69,8 @@ final class Execs {
         RANDOM.nextBytes(random);
         String id = java.util.HexFormat.of().formatHex(random);
         sessions.put(id, new Session(id, config));
+        events.publish("container", "exec_create: " + String.join(" ", cmd), container.id(),
+                EngineApi.containerAttributes(container, Map.of("execID", id)));
         return id;
     }
 
@@ -159,7 +163,7 @@ final class Execs {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            s.running = false;
+            ended(s);
             process.close();
             Libc.closeQuietly(out[0]);
             if (err != null) {
@@ -174,14 +178,31 @@ final class Execs {
         ContainerProcess process = berth.exec(c.containerId(), c.cmd(), c.env(), c.workdir(), c.user(), c.tty(), stdio);
         s.pid = process.pid();
         s.running = true;
+        event(s, "exec_start: " + String.join(" ", c.cmd()), Map.of());
         return process;
     }
 
-    private static void awaitEnd(Session s, ContainerProcess process) {
+    private void awaitEnd(Session s, ContainerProcess process) {
         try (process) {
             s.exitCode = process.waitFor();
         } finally {
-            s.running = false;
+            ended(s);
+        }
+    }
+
+    private void ended(Session s) {
+        s.running = false;
+        event(s, "exec_die", Map.of("exitCode", String.valueOf(s.exitCode == null ? -1 : s.exitCode)));
+    }
+
+    private void event(Session s, String action, Map<String, String> extra) {
+        Map<String, String> attributes = new LinkedHashMap<>(extra);
+        attributes.put("execID", s.id);
+        try {
+            events.publish("container", action, s.config.containerId(),
+                    EngineApi.containerAttributes(berth.inspect(s.config.containerId()), attributes));
+        } catch (RuntimeException gone) {
+            // the container went meanwhile
         }
     }
 

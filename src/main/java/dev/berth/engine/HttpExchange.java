@@ -215,6 +215,11 @@ final class HttpExchange {
         return out;
     }
 
+    /** The connection ends after this response (its input was taken over by a watcher). */
+    void closeAfter() {
+        keepAlive = false;
+    }
+
     /** After a hijack: what the client sends (its stdin). */
     InputStream rawInput() {
         return in;

@@ -134,6 +134,9 @@ class EngineIT {
             ok(docker("cp", "web:/etc/passwd", dir.resolve("passwd").toString()));
             assertThat(Files.readString(dir.resolve("passwd"))).startsWith("root:");
 
+            assertThat(ok(docker("stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}", "web")).out()).isEqualTo("web 1\n");
+            assertThat(ok(docker("top", "web")).out()).contains("httpd");
+
             ok(docker("stop", "-t", "1", "web"));
             assertThat(ok(docker("inspect", "-f", "{{.State.Status}}", "web")).out()).isEqualTo("exited\n");
             ok(docker("start", "web"));
@@ -144,6 +147,16 @@ class EngineIT {
         Result gone = docker("inspect", "web");
         assertThat(gone.exitCode()).isEqualTo(1);
         assertThat(gone.err()).contains("No such object: web");
+    }
+
+    @Test
+    void eventsTellAContainersLifeInOrder() {
+        long since = System.currentTimeMillis() / 1000 - 1;
+        ok(docker("run", "--rm", "--name", "evented", "busybox", "true"));
+        Result events = ok(docker("events", "--since", String.valueOf(since), "--until", String.valueOf(System.currentTimeMillis() / 1000 + 1),
+                "--filter", "container=evented", "--format", "{{.Type}} {{.Action}} {{.Actor.Attributes.name}}"));
+        assertThat(events.out().lines()).containsExactly("container create evented", "container start evented",
+                "container die evented", "container destroy evented");
     }
 
     @Test
