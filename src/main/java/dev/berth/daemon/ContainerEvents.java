@@ -1,17 +1,19 @@
 package dev.berth.daemon;
 
+import dev.berth.state.ContainerLog;
+
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * What happens to supervised containers, for those who wait on it (the Engine API's attach and wait):
  * each line of output as it is logged, the end of the output, the exit once recorded.
  */
 final class ContainerEvents {
-    private record Follower(Consumer<String> line, Runnable ended) {}
+    private record Follower(BiConsumer<ContainerLog.Stream, String> line, Runnable ended) {}
 
     private final Map<String, Set<Follower>> followers = new ConcurrentHashMap<>();
     private final Map<String, Set<CompletableFuture<Integer>>> exits = new ConcurrentHashMap<>();
@@ -23,7 +25,7 @@ final class ContainerEvents {
         exitListeners.add(listener);
     }
 
-    AutoCloseable follow(String id, Consumer<String> line, Runnable ended) {
+    AutoCloseable follow(String id, BiConsumer<ContainerLog.Stream, String> line, Runnable ended) {
         Follower follower = new Follower(line, ended);
         followers.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(follower);
         return () -> {
@@ -40,10 +42,10 @@ final class ContainerEvents {
         return exit;
     }
 
-    void line(String id, String line) {
+    void line(String id, ContainerLog.Stream stream, String line) {
         for (Follower f : followers.getOrDefault(id, Set.of())) {
             try {
-                f.line().accept(line);
+                f.line().accept(stream, line);
             } catch (RuntimeException gone) {
                 followers.get(id).remove(f); // its client went away
             }

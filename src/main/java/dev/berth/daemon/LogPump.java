@@ -1,6 +1,7 @@
 package dev.berth.daemon;
 
 import dev.berth.linux.Libc;
+import dev.berth.state.ContainerLog;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,36 +15,41 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.function.BiConsumer;
 
 /**
- * Moves a detached container's output from its FIFO to its log: every line prefixed with the time it
- * arrived (RFC 3339, as Docker's), the file rotated to {@code .1} past a size limit.
+ * Moves a detached container's output from its FIFOs (stdout's, and stderr's when it has one) to its
+ * log: every line with the time it arrived and its stream ({@link ContainerLog}), the file rotated to
+ * {@code .1} past a size limit.
  */
 final class LogPump implements AutoCloseable {
     static final long LIMIT = 10L * 1024 * 1024;
 
-    private final int fd;
+    private final int[] fds;
     private final Path log;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment buffer = arena.allocate(16 * 1024);
-    private final StringBuilder partial = new StringBuilder();
+    private final StringBuilder[] partial = {new StringBuilder(), new StringBuilder()};
+    private final BiConsumer<ContainerLog.Stream, String> listener;
     private OutputStream out;
 
-    private final java.util.function.Consumer<String> listener;
-
-    /** listener also gets every line as it is written (attach through the Engine API). */
-    LogPump(int fd, Path log, java.util.function.Consumer<String> listener) {
-        this.fd = fd;
+    /**
+     * stdout and stderr are the FIFOs' read ends (stderr -1: it all comes through stdout's); listener
+     * also gets every line as it is written (attach through the Engine API).
+     */
+    LogPump(int stdout, int stderr, Path log, BiConsumer<ContainerLog.Stream, String> listener) {
+        this.fds = stderr < 0 ? new int[] {stdout} : new int[] {stdout, stderr};
         this.log = log;
         this.listener = listener;
     }
 
-    int fd() {
-        return fd;
+    int[] fds() {
+        return fds.clone();
     }
 
-    /** Reads what is there (the caller polled the fd readable) and writes the complete lines. */
-    synchronized void pump() {
+    /** Reads what is there on fd (the caller polled it readable) and writes the complete lines. */
+    synchronized void pump(int fd) {
+        int which = fd == fds[0] ? 0 : 1;
         int n;
         try {
             n = Libc.read(fd, buffer, buffer.byteSize());
@@ -53,30 +59,37 @@ final class LogPump implements AutoCloseable {
         if (n <= 0) {
             return;
         }
-        partial.append(new String(buffer.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8));
+        StringBuilder pending = partial[which];
+        pending.append(new String(buffer.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8));
         int newline;
-        while ((newline = partial.indexOf("\n")) >= 0) {
-            write(partial.substring(0, newline));
-            partial.delete(0, newline + 1);
+        while ((newline = pending.indexOf("\n")) >= 0) {
+            write(stream(which), pending.substring(0, newline));
+            pending.delete(0, newline + 1);
         }
     }
 
-    /** Writes a last line that had no newline (the container ended). */
+    private static ContainerLog.Stream stream(int which) {
+        return which == 0 ? ContainerLog.Stream.STDOUT : ContainerLog.Stream.STDERR;
+    }
+
+    /** Writes the last lines that had no newline (the container ended). */
     synchronized void flush() {
-        if (!partial.isEmpty()) {
-            write(partial.toString());
-            partial.setLength(0);
+        for (int which = 0; which < partial.length; which++) {
+            if (!partial[which].isEmpty()) {
+                write(stream(which), partial[which].toString());
+                partial[which].setLength(0);
+            }
         }
     }
 
-    private void write(String line) {
+    private void write(ContainerLog.Stream stream, String line) {
         try {
             if (out == null) {
                 out = Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             }
-            out.write((Instant.now() + " " + line + "\n").getBytes(StandardCharsets.UTF_8));
+            out.write(ContainerLog.format(Instant.now(), stream, line).getBytes(StandardCharsets.UTF_8));
             out.flush();
-            listener.accept(line);
+            listener.accept(stream, line);
             if (Files.size(log) > LIMIT) {
                 out.close();
                 out = null;
@@ -89,7 +102,9 @@ final class LogPump implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        Libc.closeQuietly(fd);
+        for (int fd : fds) {
+            Libc.closeQuietly(fd);
+        }
         arena.close();
         try {
             if (out != null) {

@@ -16,6 +16,7 @@ import dev.berth.network.Subnet;
 import dev.berth.runtime.ContainerProcess;
 import dev.berth.runtime.ContainerStarter;
 import dev.berth.state.BerthPaths;
+import dev.berth.state.ContainerLog;
 import dev.berth.state.ContainerRecord;
 import dev.berth.json.Json;
 
@@ -295,24 +296,26 @@ public final class Supervisor {
         return servers;
     }
 
-    /** Starts a created container writing into its output FIFO, and watches it. */
+    /** Starts a created container writing into its output FIFOs (stdout's, stderr's), and watches it. */
     private String start(Container container) {
         String id = container.record().id();
-        Path fifo = paths.containerOutput(id);
-        if (!Files.exists(fifo)) {
-            Libc.mkfifo(fifo.toString(), 0600);
-        }
-        // read-write: the container's description of the FIFO is then a reader too, so its writes never
-        // meet a closed pipe, whatever happens to this supervisor
-        int fd = Libc.open(fifo.toString(), Libc.O_RDWR | Libc.O_CLOEXEC, 0);
-        ContainerProcess process;
+        int out = openFifo(paths.containerOutput(id));
+        int err;
         try {
-            process = berth.start(container, ContainerStarter.Stdio.log(fd));
+            err = openFifo(paths.containerErrors(id));
         } catch (RuntimeException e) {
-            Libc.closeQuietly(fd);
+            Libc.closeQuietly(out);
             throw e;
         }
-        LogPump previous = pumps.put(id, new LogPump(fd, paths.containerLog(id), line -> events.line(id, line)));
+        ContainerProcess process;
+        try {
+            process = berth.start(container, new ContainerStarter.Stdio(ContainerStarter.Stdin.NULL, -1, out, err));
+        } catch (RuntimeException e) {
+            Libc.closeQuietly(out);
+            Libc.closeQuietly(err);
+            throw e;
+        }
+        LogPump previous = pumps.put(id, new LogPump(out, err, paths.containerLog(id), (stream, line) -> events.line(id, stream, line)));
         if (previous != null) {
             previous.close();
         }
@@ -320,14 +323,32 @@ public final class Supervisor {
         return id;
     }
 
+    /**
+     * A detached container's FIFO, made when missing and opened read-write: the container's description
+     * of it is then a reader too, so its writes never meet a closed pipe, whatever happens to this
+     * supervisor.
+     */
+    private static int openFifo(Path fifo) {
+        if (!Files.exists(fifo)) {
+            Libc.mkfifo(fifo.toString(), 0600);
+        }
+        return Libc.open(fifo.toString(), Libc.O_RDWR | Libc.O_CLOEXEC, 0);
+    }
+
+    /** A FIFO a previous supervisor made, opened to read on (-1 when there is none: an older container). */
+    private static int reopenFifo(Path fifo) {
+        return Files.exists(fifo) ? Libc.open(fifo.toString(), Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC, 0) : -1;
+    }
+
     /** Containers a previous supervisor started and that still run: watched through a pidfd. */
     private void adopt() {
         for (ContainerRecord r : Supervision.toAdopt(berth.containers(), Procfs::isAlive)) {
             watched.put(r.id(), new Watched(r.id(), r.pid(), Libc.pidfdOpen(r.pid()), null));
-            Path fifo = paths.containerOutput(r.id());
-            if (Files.exists(fifo)) {
-                int fd = Libc.open(fifo.toString(), Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC, 0);
-                pumps.put(r.id(), new LogPump(fd, paths.containerLog(r.id()), line -> events.line(r.id(), line)));
+            int out = reopenFifo(paths.containerOutput(r.id()));
+            if (out >= 0) {
+                String id = r.id();
+                pumps.put(id, new LogPump(out, reopenFifo(paths.containerErrors(id)), paths.containerLog(id),
+                        (stream, line) -> events.line(id, stream, line)));
             }
         }
     }
@@ -335,12 +356,19 @@ public final class Supervisor {
     /** Waits for watched containers to end: our children through waitid, adopted ones through their pidfd. */
     private void reap() {
         while (running) {
-            List<LogPump> open = List.copyOf(pumps.values());
-            int[] fds = open.stream().mapToInt(LogPump::fd).toArray();
+            List<LogPump> open = new ArrayList<>();
+            List<Integer> fdList = new ArrayList<>();
+            for (LogPump pump : pumps.values()) {
+                for (int fd : pump.fds()) {
+                    open.add(pump);
+                    fdList.add(fd);
+                }
+            }
+            int[] fds = fdList.stream().mapToInt(Integer::intValue).toArray();
             boolean[] readable = Libc.pollReadable(fds, 50);
             for (int i = 0; i < fds.length; i++) {
                 if (readable[i]) {
-                    open.get(i).pump();
+                    open.get(i).pump(fds[i]);
                 }
             }
             for (Watched w : watched.values()) {
@@ -367,8 +395,10 @@ public final class Supervisor {
         if (pump == null) {
             return;
         }
-        for (int i = 0; i < 10_000 && Libc.pollReadable(new int[] {pump.fd()}, 0)[0]; i++) {
-            pump.pump();
+        for (int fd : pump.fds()) {
+            for (int i = 0; i < 10_000 && Libc.pollReadable(new int[] {fd}, 0)[0]; i++) {
+                pump.pump(fd);
+            }
         }
         pump.flush();
     }
@@ -445,7 +475,8 @@ public final class Supervisor {
             }
 
             @Override
-            public AutoCloseable follow(String id, java.util.function.Consumer<String> line, Runnable ended) {
+            public AutoCloseable follow(String id, java.util.function.BiConsumer<ContainerLog.Stream, String> line,
+                                        Runnable ended) {
                 return events.follow(id, line, ended);
             }
 

@@ -11,12 +11,12 @@ import dev.berth.image.ImageReference;
 import dev.berth.image.Platform;
 import dev.berth.image.PullProgress;
 import dev.berth.json.Json;
+import dev.berth.state.ContainerLog;
 import dev.berth.state.ContainerRecord;
 import dev.berth.volume.Volume;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -533,7 +533,8 @@ final class EngineApi {
         OutputStream out = x.hijack(MULTIPLEXED);
         CountDownLatch ended = new CountDownLatch(1);
         if (r.status() != ContainerRecord.Status.EXITED || created.containsKey(r.id())) {
-            try (AutoCloseable ignored = backend.follow(r.id(), line -> Multiplexed.frame(out, Multiplexed.STDOUT, line + "\n"), ended::countDown)) {
+            try (AutoCloseable ignored = backend.follow(r.id(),
+                    (stream, line) -> Multiplexed.frame(out, Multiplexed.of(stream), line + "\n"), ended::countDown)) {
                 ended.await();
             } catch (Exception e) {
                 // the client went away, or the container did
@@ -542,20 +543,24 @@ final class EngineApi {
         out.flush();
     }
 
+    /** The log's lines (stdout, stderr or both as asked; the last tail; since a time), then new ones with follow. */
     private void logs(HttpExchange x, ContainerRecord r) throws IOException {
         Path log = berth.paths().containerLog(r.id());
         boolean timestamps = x.flag("timestamps");
+        boolean stdout = x.flag("stdout");
+        boolean stderr = x.flag("stderr");
+        java.time.Instant since = unixTime(x.param("since"));
         String tail = x.param("tail");
         try (OutputStream out = x.stream(200, MULTIPLEXED)) {
-            long position = 0;
-            if (Files.exists(log)) {
-                List<String> lines = Files.readAllLines(log);
-                int from = tail == null || tail.equals("all") ? 0 : Math.max(0, lines.size() - Integer.parseInt(tail));
-                for (String line : lines.subList(from, lines.size())) {
-                    Multiplexed.frame(out, Multiplexed.STDOUT, shown(line, timestamps) + "\n");
+            java.util.function.Consumer<ContainerLog.Line> send = line -> {
+                boolean wanted = line.stream() == ContainerLog.Stream.STDERR ? stderr : stdout;
+                if (wanted && (since == null || since.getEpochSecond() == 0 || !parsedTime(line).isBefore(since))) {
+                    Multiplexed.frame(out, Multiplexed.of(line.stream()), line.shown(timestamps) + "\n");
                 }
-                position = Files.size(log);
-            }
+            };
+            ContainerLog.Tail last = ContainerLog.tail(log, tail == null || tail.equals("all") ? null : Integer.parseInt(tail));
+            last.lines().forEach(send);
+            long position = last.position();
             for (int i = 0; x.flag("follow") && i < 10_000_000; i++) {
                 ContainerRecord now;
                 try {
@@ -563,7 +568,7 @@ final class EngineApi {
                 } catch (BerthException gone) {
                     break;
                 }
-                position = copyNew(log, position, out, timestamps);
+                position = ContainerLog.read(log, position, send);
                 if (now.status() != ContainerRecord.Status.RUNNING) {
                     break;
                 }
@@ -572,33 +577,12 @@ final class EngineApi {
         }
     }
 
-    private static long copyNew(Path log, long position, OutputStream out, boolean timestamps) throws IOException {
-        if (!Files.exists(log)) {
-            return position;
+    private static java.time.Instant parsedTime(ContainerLog.Line line) {
+        try {
+            return java.time.Instant.parse(line.time());
+        } catch (RuntimeException e) {
+            return java.time.Instant.EPOCH;
         }
-        try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
-            long size = file.length();
-            if (size < position) {
-                position = 0;
-            }
-            file.seek(position);
-            byte[] bytes = new byte[(int) (size - position)];
-            file.readFully(bytes);
-            String text = new String(bytes, StandardCharsets.UTF_8);
-            int end = text.lastIndexOf('\n');
-            if (end < 0) {
-                return position;
-            }
-            for (String line : text.substring(0, end).lines().toList()) {
-                Multiplexed.frame(out, Multiplexed.STDOUT, shown(line, timestamps) + "\n");
-            }
-            return position + text.substring(0, end + 1).getBytes(StandardCharsets.UTF_8).length;
-        }
-    }
-
-    private static String shown(String line, boolean timestamps) {
-        int space = line.indexOf(' ');
-        return timestamps || space < 0 ? line : line.substring(space + 1);
     }
 
     // ---- images ------------------------------------------------------------------------------------------

@@ -26,7 +26,8 @@ public interface EngineBackend {
      * Calls line with each line the container writes from now on, and ended once it has ended and its
      * output is drained. Closing the handle stops the calls.
      */
-    AutoCloseable follow(String id, Consumer<String> line, Runnable ended);
+    AutoCloseable follow(String id, java.util.function.BiConsumer<dev.berth.state.ContainerLog.Stream, String> line,
+                         Runnable ended);
 
     /** Completes with the exit code (null when unknown) the next time the container ends and is recorded. */
     CompletableFuture<Integer> nextExit(String id);

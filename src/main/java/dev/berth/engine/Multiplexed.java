@@ -16,6 +16,10 @@ final class Multiplexed {
 
     private Multiplexed() {}
 
+    static int of(dev.berth.state.ContainerLog.Stream stream) {
+        return stream == dev.berth.state.ContainerLog.Stream.STDERR ? STDERR : STDOUT;
+    }
+
     static void frame(OutputStream out, int stream, String text) {
         frame(out, stream, text.getBytes(StandardCharsets.UTF_8));
     }

@@ -82,6 +82,9 @@ public record BerthPaths(Path root, Path runRoot) {
      */
     public Path containerOutput(String id) { return container(id).resolve("output.fifo"); }
 
+    /** The FIFO a detached container writes its stderr into (as its output FIFO). */
+    public Path containerErrors(String id) { return container(id).resolve("errors.fifo"); }
+
     /** The supervisor's socket, reachable by root only. */
     public Path supervisorSocket() { return runRoot.resolve("berth.sock"); }
 

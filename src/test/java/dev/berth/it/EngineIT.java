@@ -96,7 +96,8 @@ class EngineIT {
     void runRemoveGivesTheExitCodeAndTheOutputAndLeavesNothing() {
         Result run = docker("run", "--rm", "busybox", "sh", "-c", "echo to stdout; echo to stderr >&2; exit 3");
         assertThat(run.exitCode()).as(run.describe()).isEqualTo(3);
-        assertThat(run.out() + run.err()).contains("to stdout\n", "to stderr\n");
+        assertThat(run.out()).isEqualTo("to stdout\n");
+        assertThat(run.err()).isEqualTo("to stderr\n");
         assertThat(ok(docker("ps", "-a", "-q")).out()).isEmpty();
 
         assertThat(ok(docker("run", "--rm", "-e", "GREETING=hi", "-w", "/etc", "busybox", "sh", "-c", "echo $GREETING from $(pwd)")).out())
@@ -106,7 +107,7 @@ class EngineIT {
     @Test
     void detachedContainerWithAPublishedPortIsListedLoggedInspectedAndExecutedIn() throws IOException {
         String id = ok(docker("run", "-d", "--name", "web", "-p", "80", "-l", "org.example.role=web", "busybox",
-                "sh", "-c", "echo serving; exec httpd -f -p 80 -h /etc")).out().strip();
+                "sh", "-c", "echo serving; echo warming up >&2; exec httpd -f -p 80 -h /etc")).out().strip();
         try {
             assertThat(id).matches("[0-9a-f]{64}");
             String port = ok(docker("inspect", "-f", "{{(index (index .NetworkSettings.Ports \"80/tcp\") 0).HostPort}}", "web")).out().strip();
@@ -120,7 +121,10 @@ class EngineIT {
             assertThat(ok(docker("inspect", "-f", "{{.State.Running}} {{.Config.Labels}} {{.Name}}", "web")).out())
                     .isEqualTo("true map[org.example.role:web] /web\n");
             assertThat(ok(berth.run("ps")).out()).as("berth's own CLI sees the container").contains("web");
-            Wait.until("the log to show the first line", Duration.ofSeconds(10), () -> docker("logs", "web").out().contains("serving"));
+            Wait.until("the log to show the first lines", Duration.ofSeconds(10), () -> docker("logs", "web").err().contains("warming up"));
+            Result logs = ok(docker("logs", "web"));
+            assertThat(logs.out()).as("stdout's lines on stdout").isEqualTo("serving\n");
+            assertThat(logs.err()).as("stderr's lines on stderr").isEqualTo("warming up\n");
 
             Result exec = docker("exec", "web", "sh", "-c", "echo inside; echo oops >&2; exit 5");
             assertThat(exec.exitCode()).as(exec.describe()).isEqualTo(5);
