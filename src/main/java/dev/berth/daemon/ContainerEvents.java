@@ -10,10 +10,10 @@ import java.util.function.BiConsumer;
 
 /**
  * What happens to supervised containers, for those who wait on it (the Engine API's attach and wait):
- * each line of output as it is logged, the end of the output, the exit once recorded.
+ * its output as it is read, the end of the output, the exit once recorded.
  */
 final class ContainerEvents {
-    private record Follower(BiConsumer<ContainerLog.Stream, String> line, Runnable ended) {}
+    private record Follower(BiConsumer<ContainerLog.Stream, byte[]> output, Runnable ended) {}
 
     private final Map<String, Set<Follower>> followers = new ConcurrentHashMap<>();
     private final Map<String, Set<CompletableFuture<Integer>>> exits = new ConcurrentHashMap<>();
@@ -25,8 +25,8 @@ final class ContainerEvents {
         exitListeners.add(listener);
     }
 
-    AutoCloseable follow(String id, BiConsumer<ContainerLog.Stream, String> line, Runnable ended) {
-        Follower follower = new Follower(line, ended);
+    AutoCloseable follow(String id, BiConsumer<ContainerLog.Stream, byte[]> output, Runnable ended) {
+        Follower follower = new Follower(output, ended);
         followers.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(follower);
         return () -> {
             Set<Follower> set = followers.get(id);
@@ -42,10 +42,10 @@ final class ContainerEvents {
         return exit;
     }
 
-    void line(String id, ContainerLog.Stream stream, String line) {
+    void output(String id, ContainerLog.Stream stream, byte[] bytes) {
         for (Follower f : followers.getOrDefault(id, Set.of())) {
             try {
-                f.line().accept(stream, line);
+                f.output().accept(stream, bytes);
             } catch (RuntimeException gone) {
                 followers.get(id).remove(f); // its client went away
             }

@@ -30,14 +30,15 @@ final class LogPump implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment buffer = arena.allocate(16 * 1024);
     private final StringBuilder[] partial = {new StringBuilder(), new StringBuilder()};
-    private final BiConsumer<ContainerLog.Stream, String> listener;
+    private final BiConsumer<ContainerLog.Stream, byte[]> listener;
     private OutputStream out;
 
     /**
      * stdout and stderr are the FIFOs' read ends (stderr -1: it all comes through stdout's); listener
-     * also gets every line as it is written (attach through the Engine API).
+     * also gets the bytes as they are read, before they make whole lines (attach through the Engine
+     * API: a shell's prompt has no newline).
      */
-    LogPump(int stdout, int stderr, Path log, BiConsumer<ContainerLog.Stream, String> listener) {
+    LogPump(int stdout, int stderr, Path log, BiConsumer<ContainerLog.Stream, byte[]> listener) {
         this.fds = stderr < 0 ? new int[] {stdout} : new int[] {stdout, stderr};
         this.log = log;
         this.listener = listener;
@@ -59,8 +60,10 @@ final class LogPump implements AutoCloseable {
         if (n <= 0) {
             return;
         }
+        byte[] bytes = buffer.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+        listener.accept(stream(which), bytes);
         StringBuilder pending = partial[which];
-        pending.append(new String(buffer.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8));
+        pending.append(new String(bytes, StandardCharsets.UTF_8));
         int newline;
         while ((newline = pending.indexOf("\n")) >= 0) {
             write(stream(which), pending.substring(0, newline));
@@ -89,7 +92,6 @@ final class LogPump implements AutoCloseable {
             }
             out.write(ContainerLog.format(Instant.now(), stream, line).getBytes(StandardCharsets.UTF_8));
             out.flush();
-            listener.accept(stream, line);
             if (Files.size(log) > LIMIT) {
                 out.close();
                 out = null;

@@ -65,6 +65,16 @@ public final class Supervisor {
     /** A container being watched: its pid and pidfd, and whether it is our child (then its status is ours). */
     private record Watched(String id, int pid, int pidfd, ContainerProcess process) {}
 
+    /** A container's stdin: the write end the supervisor keeps, and the read end a terminal copies from. */
+    private record StdinPipe(int read, int write) {
+        void close() {
+            Libc.closeQuietly(write);
+            Libc.closeQuietly(read);
+        }
+    }
+
+    private final Map<String, StdinPipe> stdins = new ConcurrentHashMap<>();
+
     private final ToIntFunction<Invocation> commandLine;
     private final ContainerEvents events = new ContainerEvents();
 
@@ -298,24 +308,49 @@ public final class Supervisor {
 
     /** Starts a created container writing into its output FIFOs (stdout's, stderr's), and watches it. */
     private String start(Container container) {
+        return start(container, false);
+    }
+
+    /**
+     * As start, with a terminal when the container asks for one (its output goes through the output
+     * FIFO) and a pipe for its stdin when openStdin (the Engine API's attach writes into it). A terminal
+     * always reads from a pipe, so that its input copy ends when the container does.
+     */
+    private String start(Container container, boolean openStdin) {
         String id = container.record().id();
+        boolean tty = container.spec().process().terminal();
         int out = openFifo(paths.containerOutput(id));
-        int err;
-        try {
-            err = openFifo(paths.containerErrors(id));
-        } catch (RuntimeException e) {
-            Libc.closeQuietly(out);
-            throw e;
-        }
+        int err = -1;
+        int[] in = null;
         ContainerProcess process;
         try {
-            process = berth.start(container, new ContainerStarter.Stdio(ContainerStarter.Stdin.NULL, -1, out, err));
+            err = tty ? -1 : openFifo(paths.containerErrors(id));
+            in = tty || openStdin ? Libc.pipe() : null;
+            process = berth.start(container, new ContainerStarter.Stdio(
+                    in != null && !tty ? ContainerStarter.Stdin.INHERIT : ContainerStarter.Stdin.NULL,
+                    in == null ? -1 : in[0], out, tty ? out : err));
+            if (process.terminal() != null) {
+                process.terminal().attach(in[0], out);
+            }
         } catch (RuntimeException e) {
             Libc.closeQuietly(out);
             Libc.closeQuietly(err);
+            if (in != null) {
+                Libc.closeQuietly(in[0]);
+                Libc.closeQuietly(in[1]);
+            }
             throw e;
         }
-        LogPump previous = pumps.put(id, new LogPump(out, err, paths.containerLog(id), (stream, line) -> events.line(id, stream, line)));
+        if (in != null) {
+            if (!tty) {
+                Libc.closeQuietly(in[0]); // the container has it
+            }
+            StdinPipe previousStdin = stdins.put(id, new StdinPipe(tty ? in[0] : -1, in[1]));
+            if (previousStdin != null) {
+                previousStdin.close();
+            }
+        }
+        LogPump previous = pumps.put(id, new LogPump(out, err, paths.containerLog(id), (stream, bytes) -> events.output(id, stream, bytes)));
         if (previous != null) {
             previous.close();
         }
@@ -348,7 +383,7 @@ public final class Supervisor {
             if (out >= 0) {
                 String id = r.id();
                 pumps.put(id, new LogPump(out, reopenFifo(paths.containerErrors(id)), paths.containerLog(id),
-                        (stream, line) -> events.line(id, stream, line)));
+                        (stream, bytes) -> events.output(id, stream, bytes)));
             }
         }
     }
@@ -414,6 +449,10 @@ public final class Supervisor {
             // removed meanwhile
         } finally {
             events.exited(w.id(), record, exitCode);
+            StdinPipe stdin = stdins.remove(w.id());
+            if (stdin != null) {
+                stdin.close();
+            }
             if (w.process() != null) {
                 w.process().close(); // reaped only now
             } else {
@@ -455,8 +494,43 @@ public final class Supervisor {
             }
 
             @Override
-            public String start(Container created) {
-                return Supervisor.this.start(created);
+            public String start(Container created, boolean openStdin) {
+                return Supervisor.this.start(created, openStdin);
+            }
+
+            @Override
+            public void writeStdin(String id, byte[] bytes, int length) {
+                StdinPipe stdin = stdins.get(id);
+                if (stdin == null) {
+                    throw new BerthException("container " + id + " has no open stdin");
+                }
+                try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                    java.lang.foreign.MemorySegment buffer = arena.allocate(Math.max(1, length));
+                    java.lang.foreign.MemorySegment.copy(bytes, 0, buffer, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, length);
+                    Libc.writeFully(stdin.write(), buffer, length);
+                }
+            }
+
+            @Override
+            public boolean hasStdin(String id) {
+                return stdins.containsKey(id);
+            }
+
+            @Override
+            public void closeStdin(String id) {
+                StdinPipe stdin = stdins.get(id);
+                if (stdin != null && stdins.replace(id, stdin, new StdinPipe(stdin.read(), -1))) {
+                    Libc.closeQuietly(stdin.write()); // the container reads end of file
+                }
+            }
+
+            @Override
+            public void resize(String id, int rows, int columns) {
+                Watched w = watched.get(id);
+                if (w == null || w.process() == null || w.process().terminal() == null) {
+                    throw new BerthException("container " + id + " has no terminal");
+                }
+                w.process().terminal().resize(rows, columns);
             }
 
             @Override
@@ -475,9 +549,9 @@ public final class Supervisor {
             }
 
             @Override
-            public AutoCloseable follow(String id, java.util.function.BiConsumer<ContainerLog.Stream, String> line,
+            public AutoCloseable follow(String id, java.util.function.BiConsumer<ContainerLog.Stream, byte[]> output,
                                         Runnable ended) {
-                return events.follow(id, line, ended);
+                return events.follow(id, output, ended);
             }
 
             @Override

@@ -74,7 +74,8 @@ public final class DockerViews {
     }
 
     /** {@code GET /containers/{id}/json}: docker inspect's shape. */
-    static Map<String, Object> container(ContainerRecord r, String imageId, dev.berth.spec.ContainerSpec spec) {
+    static Map<String, Object> container(ContainerRecord r, String imageId, dev.berth.spec.ContainerSpec spec,
+                                         boolean openStdin) {
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("Status", status(r));
         state.put("Running", r.status() == ContainerRecord.Status.RUNNING);
@@ -100,7 +101,7 @@ public final class DockerViews {
         config.put("ExposedPorts", exposed);
         config.put("Labels", r.source().labels());
         config.put("Tty", spec != null && spec.process().terminal());
-        config.put("OpenStdin", false);
+        config.put("OpenStdin", openStdin);
 
         Map<String, Object> host = new LinkedHashMap<>();
         host.put("NetworkMode", r.networkMode());

@@ -47,11 +47,14 @@ final class EngineApi {
     static final String MIN_API_VERSION = "1.24";
     private static final Pattern VERSIONED = Pattern.compile("^/v[0-9]+\\.[0-9]+(/.*)$");
     static final String MULTIPLEXED = Multiplexed.CONTENT_TYPE;
+    static final String RAW = "application/vnd.docker.raw-stream";
 
     private final EngineBackend backend;
     private final Berth berth;
     /** Containers created through the API and not started yet. */
     private final Map<String, Container> created = new ConcurrentHashMap<>();
+    /** Containers created with OpenStdin: whether their stdin closes when the first attached client's ends. */
+    private final Map<String, Boolean> stdinOnce = new ConcurrentHashMap<>();
     private final Execs execs;
     private final EngineEvents events = new EngineEvents();
 
@@ -241,6 +244,7 @@ final class EngineApi {
                 throw new ApiError(409, "cannot remove container \"" + r.name() + "\": container is running: stop the container before removing or force remove");
             }
             created.remove(r.id());
+            stdinOnce.remove(r.id());
             berth.remove(r.id(), x.flag("force"), x.flag("v"));
             containerEvent("destroy", r, Map.of());
             execs.forget(r.id());
@@ -248,7 +252,7 @@ final class EngineApi {
         } else if (p.length == 3) {
             ContainerRecord r = berth.inspect(p[1]);
             switch (p[2]) {
-                case "json" -> json(x, 200, DockerViews.container(r, imageId(r), spec(r)));
+                case "json" -> json(x, 200, DockerViews.container(r, imageId(r), spec(r), stdinOnce.containsKey(r.id())));
                 case "exec" -> {
                     if (!m.equals("POST")) {
                         throw new ApiError(404, "page not found");
@@ -259,7 +263,16 @@ final class EngineApi {
                 case "archive" -> archive(x, m, r);
                 case "top" -> json(x, 200, top(r));
                 case "stats" -> stats(x, r);
-                case "resize" -> x.respond(200, null, new byte[0], Map.of()); // no terminal through the API yet
+                case "resize" -> {
+                    dev.berth.spec.ContainerSpec spec = spec(r);
+                    if (spec == null || !spec.process().terminal()) {
+                        throw new ApiError(500, "cannot resize a container without a TTY: " + r.id());
+                    }
+                    if (r.status() == ContainerRecord.Status.RUNNING) {
+                        backend.resize(r.id(), intParam(x, "h"), intParam(x, "w"));
+                    }
+                    x.respond(200, null, new byte[0], Map.of());
+                }
                 case "start" -> start(x, r);
                 case "stop" -> {
                     if (r.status() != ContainerRecord.Status.RUNNING) {
@@ -426,8 +439,19 @@ final class EngineApi {
         switch (p[2]) {
             case "start" -> execs.start(x, p[1], Json.parseObject(nonEmpty(x.bodyBytes())));
             case "json" -> json(x, 200, execs.inspect(p[1]));
-            case "resize" -> x.respond(200, null, new byte[0], Map.of()); // no terminal through the API yet
+            case "resize" -> {
+                execs.resize(p[1], intParam(x, "h"), intParam(x, "w"));
+                x.respond(201, null, new byte[0], Map.of());
+            }
             default -> throw new ApiError(404, "page not found");
+        }
+    }
+
+    private static int intParam(HttpExchange x, String name) {
+        try {
+            return Integer.parseInt(x.param(name));
+        } catch (RuntimeException e) {
+            throw new ApiError(400, "invalid " + name + ": " + x.param(name));
         }
     }
 
@@ -472,9 +496,6 @@ final class EngineApi {
     private void create(HttpExchange x) throws IOException {
         Map<String, Object> body = Json.parseObject(new String(x.bodyBytes(), StandardCharsets.UTF_8));
         RunOptions options = DockerCreate.options(body, x.param("name"));
-        if (options.process().tty()) {
-            throw new ApiError(400, "berth: a TTY (docker run -t) is not supported through the Engine API yet");
-        }
         if (!berth.hasImage(options.image())) {
             if (isBuiltInBusybox(options.image())) {
                 berth.ensureBusyboxImage();
@@ -484,6 +505,9 @@ final class EngineApi {
         }
         Container container = berth.create(options);
         created.put(container.record().id(), container);
+        if (Boolean.TRUE.equals(body.get("OpenStdin"))) {
+            stdinOnce.put(container.record().id(), Boolean.TRUE.equals(body.get("StdinOnce")));
+        }
         containerEvent("create", container.record(), Map.of());
         json(x, 201, Map.of("Id", container.record().id(), "Warnings", List.of()));
     }
@@ -495,7 +519,7 @@ final class EngineApi {
     private void start(HttpExchange x, ContainerRecord r) throws IOException {
         Container fresh = created.remove(r.id());
         if (fresh != null) {
-            backend.start(fresh);
+            backend.start(fresh, stdinOnce.containsKey(r.id()));
             containerEvent("start", r, Map.of());
         } else if (r.status() == ContainerRecord.Status.RUNNING) {
             x.respond(304, null, new byte[0], Map.of());
@@ -523,24 +547,67 @@ final class EngineApi {
         }
     }
 
-    /** The container's output from now on, as the connection itself, until the container ends. */
+    /**
+     * The container's output from now on, as the connection itself, until the container ends: raw with
+     * a terminal, multiplexed frames without. With stdin=1, what the client sends goes to the container's
+     * stdin (once it has started), closed at the client's end of input when the container has StdinOnce.
+     */
     private void attach(HttpExchange x, ContainerRecord r) throws IOException {
+        dev.berth.spec.ContainerSpec spec = spec(r);
+        boolean tty = spec != null && spec.process().terminal();
         if (!x.flag("stream")) {
-            x.respond(200, MULTIPLEXED, new byte[0], Map.of());
+            x.respond(200, tty ? RAW : MULTIPLEXED, new byte[0], Map.of());
             return;
         }
         x.finishReading();
-        OutputStream out = x.hijack(MULTIPLEXED);
+        OutputStream out = x.hijack(tty ? RAW : MULTIPLEXED);
+        if (x.flag("stdin") && stdinOnce.containsKey(r.id())) {
+            boolean once = stdinOnce.get(r.id());
+            Thread.ofPlatform().daemon().name("berth-attach-in").start(() -> copyStdin(x, r.id(), once));
+        }
         CountDownLatch ended = new CountDownLatch(1);
         if (r.status() != ContainerRecord.Status.EXITED || created.containsKey(r.id())) {
-            try (AutoCloseable ignored = backend.follow(r.id(),
-                    (stream, line) -> Multiplexed.frame(out, Multiplexed.of(stream), line + "\n"), ended::countDown)) {
+            java.util.function.BiConsumer<ContainerLog.Stream, byte[]> send = tty
+                    ? (stream, bytes) -> raw(out, bytes)
+                    : (stream, bytes) -> Multiplexed.frame(out, Multiplexed.of(stream), bytes);
+            try (AutoCloseable ignored = backend.follow(r.id(), send, ended::countDown)) {
                 ended.await();
             } catch (Exception e) {
                 // the client went away, or the container did
             }
         }
         out.flush();
+    }
+
+    private static void raw(OutputStream out, byte[] bytes) {
+        try {
+            synchronized (out) {
+                out.write(bytes);
+                out.flush();
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The client's input into the container's stdin, from its start (waited for, bounded) to the end. */
+    private void copyStdin(HttpExchange x, String id, boolean once) {
+        try {
+            for (int i = 0; i < 6000 && !backend.hasStdin(id); i++) {
+                Thread.sleep(10); // attach comes before start: wait (a minute at most) for its stdin
+            }
+            byte[] buffer = new byte[8192];
+            for (int n; (n = x.rawInput().read(buffer)) > 0; ) {
+                backend.writeStdin(id, buffer, n);
+            }
+            if (once) {
+                backend.closeStdin(id);
+            }
+        } catch (IOException | RuntimeException e) {
+            // the client or the container went away
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The log's lines (stdout, stderr or both as asked; the last tail; since a time), then new ones with follow. */

@@ -13,8 +13,23 @@ import java.util.function.Consumer;
 public interface EngineBackend {
     Berth berth();
 
-    /** Starts a created container detached, under supervision; returns its id. */
-    String start(Container created);
+    /**
+     * Starts a created container detached, under supervision, with a terminal when its spec has one and
+     * a pipe as its stdin when openStdin; returns its id.
+     */
+    String start(Container created, boolean openStdin);
+
+    /** Writes to a started container's stdin pipe. */
+    void writeStdin(String id, byte[] bytes, int length);
+
+    /** Whether the container runs with a stdin pipe (open or already closed). */
+    boolean hasStdin(String id);
+
+    /** Closes the container's stdin: it reads end of file (docker run -i, when the client's input ends). */
+    void closeStdin(String id);
+
+    /** Sets the window size of a running container's terminal. */
+    void resize(String id, int rows, int columns);
 
     /** Starts an exited container again; returns its id. */
     String restart(String nameOrId);
@@ -23,10 +38,10 @@ public interface EngineBackend {
     void stop(String nameOrId, int timeoutSeconds);
 
     /**
-     * Calls line with each line the container writes from now on, and ended once it has ended and its
-     * output is drained. Closing the handle stops the calls.
+     * Calls output with what the container writes from now on, as it is read, and ended once it has
+     * ended and its output is drained. Closing the handle stops the calls.
      */
-    AutoCloseable follow(String id, java.util.function.BiConsumer<dev.berth.state.ContainerLog.Stream, String> line,
+    AutoCloseable follow(String id, java.util.function.BiConsumer<dev.berth.state.ContainerLog.Stream, byte[]> output,
                          Runnable ended);
 
     /** Completes with the exit code (null when unknown) the next time the container ends and is recorded. */

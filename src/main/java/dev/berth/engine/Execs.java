@@ -34,6 +34,7 @@ final class Execs {
         volatile boolean running;
         volatile Integer exitCode;
         volatile int pid;
+        volatile ContainerProcess process;
 
         Session(String id, Config config) {
             this.id = id;
@@ -142,7 +143,7 @@ final class Execs {
             }
         }
         x.finishReading();
-        OutputStream socket = x.hijack(c.tty() ? "application/vnd.docker.raw-stream" : EngineApi.MULTIPLEXED);
+        OutputStream socket = x.hijack(c.tty() ? EngineApi.RAW : EngineApi.MULTIPLEXED);
         int stdinWrite = in == null ? -1 : in[1];
         if (in != null) {
             Thread.ofPlatform().daemon().name("berth-exec-in").start(() -> copyIn(x.rawInput(), stdinWrite));
@@ -177,6 +178,7 @@ final class Execs {
         Config c = s.config;
         ContainerProcess process = berth.exec(c.containerId(), c.cmd(), c.env(), c.workdir(), c.user(), c.tty(), stdio);
         s.pid = process.pid();
+        s.process = process;
         s.running = true;
         event(s, "exec_start: " + String.join(" ", c.cmd()), Map.of());
         return process;
@@ -245,6 +247,18 @@ final class Execs {
             }
         } catch (IOException | RuntimeException e) {
             // the client went away, or the terminal ended (EIO)
+        }
+    }
+
+    /** Sets the window size of a running exec's terminal. */
+    void resize(String id, int rows, int columns) {
+        Session s = session(id);
+        ContainerProcess process = s.process;
+        if (!s.config.tty() || process == null || process.terminal() == null) {
+            throw new EngineApi.ApiError(500, "exec " + id + " has no TTY");
+        }
+        if (s.running) {
+            process.terminal().resize(rows, columns);
         }
     }
 

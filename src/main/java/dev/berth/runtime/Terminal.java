@@ -71,6 +71,16 @@ public final class Terminal implements AutoCloseable {
         }
     }
 
+    /** Sets the container's window size (the Engine API's resize, where no user terminal is at hand). */
+    public void resize(int rows, int columns) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment size = arena.allocate(8);
+            size.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 0, (short) rows);
+            size.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 2, (short) columns);
+            Libc.ioctl(master, Tty.TIOCSWINSZ, size);
+        }
+    }
+
     /**
      * Puts the user's terminal (in) in raw mode, restored by close, and starts copying: in to the
      * container, the container to out.

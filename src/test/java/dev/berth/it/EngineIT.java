@@ -154,6 +154,24 @@ class EngineIT {
     }
 
     @Test
+    void terminalsAndStdinAreTheContainersAsWithDocker() {
+        Result tty = docker("run", "--rm", "-t", "busybox", "sh", "-c", "tty; echo hi; exit 4");
+        assertThat(tty.exitCode()).as(tty.describe()).isEqualTo(4);
+        assertThat(tty.out()).as("a terminal's output, raw").isEqualTo("/dev/pts/0\r\nhi\r\n");
+
+        assertThat(ok(dockerWithInput("line 1\nline 2\n", "run", "--rm", "-i", "busybox", "sh", "-c", "cat; echo end of input")).out())
+                .isEqualTo("line 1\nline 2\nend of input\n");
+
+        // docker run -it wants a terminal of its own: script(1) gives it one, and types into it
+        Result interactive = BerthCli.exec(client(new ProcessBuilder("script", "-qec",
+                "stty cols 91 rows 27; " + DOCKER + " run --rm -it busybox sh", "/dev/null")), "stty size\necho typed-$((6*7))\nexit 3\n");
+        assertThat(interactive.exitCode()).as(interactive.describe()).isEqualTo(3);
+        assertThat(interactive.out().replace("\r", "")).as("the client's window size, and what was typed")
+                .contains("27 91\n", "typed-42\n");
+        assertThat(ok(docker("ps", "-a", "-q")).out()).isEmpty();
+    }
+
+    @Test
     void eventsTellAContainersLifeInOrder() {
         long since = System.currentTimeMillis() / 1000 - 1;
         ok(docker("run", "--rm", "--name", "evented", "busybox", "true"));
