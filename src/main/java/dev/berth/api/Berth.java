@@ -93,6 +93,22 @@ public final class Berth {
         });
     }
 
+    /** Puts a created or running container on one more network (docker network connect). */
+    public ContainerRecord connect(String network, String nameOrId, String ip, List<String> aliases) {
+        return containers.locked(() -> {
+            lifecycle.reconcileLocked();
+            return networking.connect(containers.find(nameOrId), network, ip, aliases);
+        });
+    }
+
+    /** Takes a container off a network it joined. */
+    public ContainerRecord disconnect(String network, String nameOrId) {
+        return containers.locked(() -> {
+            lifecycle.reconcileLocked();
+            return networking.disconnect(containers.find(nameOrId), network);
+        });
+    }
+
     /** Removes a network; refused while a container uses it. */
     public void removeNetwork(String name) {
         containers.locked(() -> {
@@ -121,9 +137,13 @@ public final class Berth {
     public Map<String, String> containersOn(String network) {
         Map<String, String> on = new TreeMap<>();
         for (ContainerRecord r : containers()) {
-            if (r.attachment() != null && r.attachment().network().equals(network)
-                    && r.status() != ContainerRecord.Status.EXITED) {
-                on.put(r.name(), r.attachment().ipAddress() + "/" + r.attachment().prefixLength());
+            if (r.status() == ContainerRecord.Status.EXITED) {
+                continue;
+            }
+            for (var a : r.attachments()) {
+                if (a.network().equals(network)) {
+                    on.put(r.name(), a.ipAddress() + "/" + a.prefixLength());
+                }
             }
         }
         return on;

@@ -200,7 +200,7 @@ final class ContainerLifecycle {
             ContainerSpec spec = Json.read(paths.containerConfig(record.id()), ContainerSpec.class);
             Attachment attachment = networking.replan(record);
             ContainerRecord again = record.restarting(self, Procfs.startTime(self).orElse(0), attachment,
-                    record.restartCount() + (countsAsRestart ? 1 : 0), detached);
+                    networking.replanJoined(record, attachment), record.restartCount() + (countsAsRestart ? 1 : 0), detached);
             containers.update(again);
             return new Container(again, spec, new Overlay(record.lowerDirs().stream().map(Path::of).toList(), paths.upperDir(record.id()),
                     paths.workDir(record.id())));

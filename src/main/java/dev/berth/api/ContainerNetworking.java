@@ -79,6 +79,83 @@ final class ContainerNetworking {
         }
     }
 
+    /** The networks an exited container joined, planned again on its new namespace (the same addresses when free). */
+    List<Attachment> replanJoined(ContainerRecord record, Attachment primary) {
+        List<Attachment> again = new ArrayList<>();
+        if (primary == null) {
+            return again;
+        }
+        for (Attachment before : record.network().joined()) {
+            try {
+                again.add(networks.planJoin(before.network(), record.id(), primary, before.containerInterface(), before.ipAddress()));
+            } catch (BerthException taken) {
+                again.add(networks.planJoin(before.network(), record.id(), primary, before.containerInterface(), null));
+            }
+        }
+        return again;
+    }
+
+    /**
+     * Puts a container on one more network (under the containers lock): an address there, its next
+     * interface, wired at once when its namespace exists (created or running), aliases added to its
+     * names. Returns the record as it is now.
+     */
+    ContainerRecord connect(ContainerRecord record, String network, String ip, List<String> aliases) {
+        Attachment primary = record.attachment();
+        if (primary == null) {
+            throw new BerthException("container " + record.name() + " uses --network " + record.networkMode()
+                    + ": it cannot join other networks");
+        }
+        if (record.status() == ContainerRecord.Status.EXITED) {
+            throw new BerthException("container " + record.name() + " is not running: start it, then connect it");
+        }
+        NetworkRecord target = networks.get(network);
+        if (record.attachments().stream().anyMatch(a -> a.network().equals(target.name()))) {
+            throw new BerthException("container " + record.name() + " is already on network " + target.name());
+        }
+        Attachment joined = networks.planJoin(target.name(), record.id(), primary, nextInterface(record), ip);
+        List<Attachment> all = new ArrayList<>(record.network().joined());
+        all.add(joined);
+        List<String> names = new ArrayList<>(record.aliases());
+        aliases.stream().map(a -> a.toLowerCase(java.util.Locale.ROOT)).filter(a -> !names.contains(a)).forEach(names::add);
+        try {
+            networks.join(joined, "berth-" + record.name());
+        } catch (RuntimeException e) {
+            networks.leave(joined, record.id());
+            throw e;
+        }
+        ContainerRecord now = record.withJoined(all, names);
+        containers.update(now);
+        syncFirewall();
+        return now;
+    }
+
+    /** Takes a container off a network it joined (under the containers lock); returns the record as it is now. */
+    ContainerRecord disconnect(ContainerRecord record, String network) {
+        if (record.attachment() != null && record.attachment().network().equals(network)) {
+            throw new BerthException("container " + record.name() + " was created on network " + network
+                    + ": berth keeps it there (it can leave the networks it joined later)");
+        }
+        Attachment joined = record.network().joined().stream().filter(a -> a.network().equals(network)).findFirst()
+                .orElseThrow(() -> new BerthException("container " + record.name() + " is not on network " + network));
+        networks.leave(joined, record.id());
+        ContainerRecord now = record.withJoined(record.network().joined().stream().filter(a -> a != joined).toList(),
+                record.aliases());
+        containers.update(now);
+        syncFirewall();
+        return now;
+    }
+
+    /** The lowest ethN (N ≥ 1) none of its attachments uses. */
+    private static String nextInterface(ContainerRecord record) {
+        for (int n = 1; ; n++) {
+            String name = "eth" + n;
+            if (record.attachments().stream().noneMatch(a -> a.containerInterface().equals(name))) {
+                return name;
+            }
+        }
+    }
+
     /** The network namespace of a running container, for --network container:NAME. */
     private static String namespaceOf(ContainerRecord target) {
         if (target.status() != ContainerRecord.Status.RUNNING) {
@@ -209,6 +286,9 @@ final class ContainerNetworking {
     /** Sets up a recorded container's network, then the firewall rules of its ports. */
     void wire(ContainerRecord record) {
         networks.setUp(record.attachment(), "berth-" + record.name());
+        for (Attachment joined : record.network().joined()) {
+            networks.join(joined, "berth-" + record.name());
+        }
         containers.locked(() -> {
             syncFirewall();
             return null;
@@ -217,6 +297,9 @@ final class ContainerNetworking {
 
     /** Undoes a container's network, whatever part of it exists. */
     void tearDown(ContainerRecord record) {
+        for (Attachment joined : record.network().joined()) {
+            networks.leave(joined, record.id());
+        }
         if (record.attachment() != null) {
             networks.tearDown(record.attachment(), record.id());
         }

@@ -1,6 +1,7 @@
 package dev.berth.api;
 
 import dev.berth.network.Networks;
+import dev.berth.state.Attachment;
 import dev.berth.state.ContainerRecord;
 import dev.berth.state.ContainerStore;
 
@@ -39,14 +40,17 @@ final class Maintenance {
             List<ContainerRecord> attached = live.stream().filter(r -> r.attachment() != null).toList();
             Set<String> liveIds = live.stream().map(ContainerRecord::id).collect(Collectors.toSet());
             List<String> removed = networks.gc(liveIds,
-                    attached.stream().map(r -> r.attachment().hostInterface()).collect(Collectors.toSet()),
+                    attached.stream().flatMap(r -> r.attachments().stream()).map(Attachment::hostInterface)
+                            .collect(Collectors.toSet()),
                     attached.stream().map(r -> r.attachment().visiblePath()).collect(Collectors.toSet()));
             networking.syncFirewall();
             for (ContainerRecord r : attached) {
                 if (r.status() == ContainerRecord.Status.RUNNING) {
                     networks.repin(r.attachment(), r.pid()).forEach(pin -> removed.add("restored namespace pin " + pin));
-                    if (networks.rewire(r.attachment(), "berth-" + r.name())) {
-                        removed.add("restored veth " + r.attachment().hostInterface() + " of " + r.name());
+                    for (Attachment a : r.attachments()) {
+                        if (networks.rewire(a, "berth-" + r.name(), a == r.attachment())) {
+                            removed.add("restored veth " + a.hostInterface() + " of " + r.name());
+                        }
                     }
                 }
             }

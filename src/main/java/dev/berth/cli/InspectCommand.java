@@ -42,23 +42,27 @@ final class InspectCommand implements Runnable {
         Map<String, Object> network = new LinkedHashMap<>();
         network.put("NetworkMode", r.networkMode());
         network.put("Ports", r.ports().stream().map(Object::toString).toList());
-        Attachment a = r.attachment();
-        if (a != null) {
-            network.put("SandboxKey", a.visiblePath());
-            network.put("IPAddress", a.ipAddress());
-            network.put("IPPrefixLen", a.prefixLength());
-            network.put("Gateway", a.gateway());
-            Map<String, Object> endpoint = new LinkedHashMap<>();
-            endpoint.put("Driver", a.driver());
-            endpoint.put("IPAddress", a.ipAddress());
-            endpoint.put("IPPrefixLen", a.prefixLength());
-            endpoint.put("Gateway", a.gateway());
-            endpoint.put("MTU", a.mtu());
-            endpoint.put("HostInterface", a.hostInterface());
-            endpoint.put("ContainerInterface", a.containerInterface());
-            endpoint.put("Bridge", a.bridge());
-            endpoint.put("NamespacePin", a.namespacePath());
-            network.put("Networks", Map.of(a.network(), endpoint));
+        Attachment first = r.attachment();
+        if (first != null) {
+            network.put("SandboxKey", first.visiblePath());
+            network.put("IPAddress", first.ipAddress());
+            network.put("IPPrefixLen", first.prefixLength());
+            network.put("Gateway", first.gateway());
+            Map<String, Object> networks = new LinkedHashMap<>();
+            for (Attachment a : r.attachments()) {
+                Map<String, Object> endpoint = new LinkedHashMap<>();
+                endpoint.put("Driver", a.driver());
+                endpoint.put("IPAddress", a.ipAddress());
+                endpoint.put("IPPrefixLen", a.prefixLength());
+                endpoint.put("Gateway", a.gateway());
+                endpoint.put("MTU", a.mtu());
+                endpoint.put("HostInterface", a.hostInterface());
+                endpoint.put("ContainerInterface", a.containerInterface());
+                endpoint.put("Bridge", a.bridge());
+                endpoint.put("NamespacePin", a.namespacePath());
+                networks.put(a.network(), endpoint);
+            }
+            network.put("Networks", networks);
         }
 
         Map<String, Object> view = new LinkedHashMap<>();

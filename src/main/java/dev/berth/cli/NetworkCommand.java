@@ -14,7 +14,7 @@ import java.util.Map;
 /** {@code berth network create|ls|inspect|rm}. */
 @Command(name = "network", mixinStandardHelpOptions = true, description = "Manage networks.",
         subcommands = {NetworkCommand.Create.class, NetworkCommand.Ls.class, NetworkCommand.Inspect.class,
-                NetworkCommand.Rm.class})
+                NetworkCommand.Rm.class, NetworkCommand.Connect.class, NetworkCommand.Disconnect.class})
 final class NetworkCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -100,6 +100,48 @@ final class NetworkCommand implements Runnable {
             }).toList();
             spec.commandLine().getOut().println(Json.render(out));
             spec.commandLine().getOut().flush();
+        }
+    }
+
+    @Command(name = "connect", mixinStandardHelpOptions = true,
+            description = "Put a running container on one more network (its next interface, eth1, eth2…).")
+    static final class Connect implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--ip", paramLabel = "ADDRESS", description = "Its address there (default: the lowest free one).")
+        String ip;
+
+        @Option(names = "--alias", paramLabel = "NAME", description = "One more name for it (on user-defined networks).")
+        List<String> aliases = new java.util.ArrayList<>();
+
+        @Parameters(index = "0", paramLabel = "NETWORK")
+        String network;
+
+        @Parameters(index = "1", paramLabel = "CONTAINER")
+        String container;
+
+        @Override
+        public void run() {
+            Main.berth(spec).connect(network, container, ip, aliases);
+        }
+    }
+
+    @Command(name = "disconnect", mixinStandardHelpOptions = true,
+            description = "Take a container off a network it joined with connect.")
+    static final class Disconnect implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "NETWORK")
+        String network;
+
+        @Parameters(index = "1", paramLabel = "CONTAINER")
+        String container;
+
+        @Override
+        public void run() {
+            Main.berth(spec).disconnect(network, container);
         }
     }
 

@@ -16,6 +16,7 @@ import dev.berth.network.Subnet;
 import dev.berth.runtime.ContainerProcess;
 import dev.berth.runtime.ContainerStarter;
 import dev.berth.state.BerthPaths;
+import dev.berth.state.Attachment;
 import dev.berth.state.ContainerLog;
 import dev.berth.state.ContainerRecord;
 import dev.berth.json.Json;
@@ -261,14 +262,29 @@ public final class Supervisor {
         }
     }
 
+    /**
+     * The names a network's DNS server answers: the containers on that network, and for a client on
+     * several networks, the containers on each of them too (its own network first), as Docker's does.
+     */
     private EmbeddedDns.Directory directory(String network) {
         return new EmbeddedDns.Directory() {
             @Override
-            public List<InetAddress> lookup(String name) {
+            public List<InetAddress> lookup(String name, InetAddress client) {
+                List<ContainerRecord> running = running();
+                List<String> searched = new ArrayList<>(List.of(network));
+                running.stream().filter(r -> client != null && addressOn(r, network).equals(client.getHostAddress()))
+                        .flatMap(r -> r.attachments().stream()).map(Attachment::network)
+                        .filter(n -> !searched.contains(n)).forEach(searched::add);
                 List<InetAddress> found = new ArrayList<>();
-                for (ContainerRecord r : live(network)) {
-                    if (r.name().equalsIgnoreCase(name) || r.aliases().contains(name)) {
-                        found.add(Subnet.parseAddress(r.attachment().ipAddress()));
+                for (String on : searched) {
+                    for (ContainerRecord r : running) {
+                        String address = addressOn(r, on);
+                        if (!address.isEmpty() && (r.name().equalsIgnoreCase(name) || r.aliases().contains(name))) {
+                            found.add(Subnet.parseAddress(address));
+                        }
+                    }
+                    if (!found.isEmpty()) {
+                        return found;
                     }
                 }
                 return found;
@@ -276,17 +292,20 @@ public final class Supervisor {
 
             @Override
             public String nameOf(InetAddress address) {
-                return live(network).stream().filter(r -> r.attachment().ipAddress().equals(address.getHostAddress()))
+                return running().stream().filter(r -> addressOn(r, network).equals(address.getHostAddress()))
                         .map(ContainerRecord::name).findFirst().orElse(null);
             }
         };
     }
 
-    private List<ContainerRecord> live(String network) {
-        return berth.snapshot().stream()
-                .filter(r -> r.status() == ContainerRecord.Status.RUNNING && r.attachment() != null
-                        && r.attachment().network().equals(network))
-                .toList();
+    /** The container's address on a network, "" when it is not on it. */
+    private static String addressOn(ContainerRecord r, String network) {
+        return r.attachments().stream().filter(a -> a.network().equals(network)).map(Attachment::ipAddress)
+                .findFirst().orElse("");
+    }
+
+    private List<ContainerRecord> running() {
+        return berth.snapshot().stream().filter(r -> r.status() == ContainerRecord.Status.RUNNING).toList();
     }
 
     /** The host's resolvers, as a container would get them (loopback stubs replaced). */

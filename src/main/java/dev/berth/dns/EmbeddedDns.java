@@ -20,9 +20,12 @@ import java.util.function.Function;
  * disturb queries in flight.
  */
 public final class EmbeddedDns implements AutoCloseable {
-    /** What a network's containers are called: lower-case name or alias → addresses. */
+    /**
+     * What a network's containers are called: lower-case name or alias → addresses, as the asking client
+     * sees them (a container on several networks finds the containers of each).
+     */
     public interface Directory {
-        List<InetAddress> lookup(String name);
+        List<InetAddress> lookup(String name, InetAddress client);
 
         String nameOf(InetAddress address);
     }
@@ -65,7 +68,7 @@ public final class EmbeddedDns implements AutoCloseable {
                 byte[] query = new byte[buffer.position()];
                 buffer.flip().get(query);
                 Thread.ofVirtual().start(() -> {
-                    byte[] reply = resolve(query);
+                    byte[] reply = resolve(query, client instanceof java.net.InetSocketAddress a ? a.getAddress() : null);
                     if (reply != null) {
                         try {
                             udp.send(ByteBuffer.wrap(reply), client);
@@ -99,7 +102,7 @@ public final class EmbeddedDns implements AutoCloseable {
             var out = new java.io.DataOutputStream(socket.getOutputStream());
             int length = in.readUnsignedShort();
             byte[] query = in.readNBytes(length);
-            byte[] reply = resolve(query);
+            byte[] reply = resolve(query, socket.getInetAddress());
             if (reply != null) {
                 out.writeShort(reply.length);
                 out.write(reply);
@@ -110,12 +113,12 @@ public final class EmbeddedDns implements AutoCloseable {
         }
     }
 
-    private byte[] resolve(byte[] query) {
-        return resolve(query, directory, upstreams.apply(null));
+    private byte[] resolve(byte[] query, InetAddress client) {
+        return resolve(query, client, directory, upstreams.apply(null));
     }
 
     /** The answer to one query: from the directory, or from an upstream resolver (SERVFAIL without one). */
-    static byte[] resolve(byte[] query, Directory directory, List<InetAddress> upstreams) {
+    static byte[] resolve(byte[] query, InetAddress client, Directory directory, List<InetAddress> upstreams) {
         DnsMessage q = DnsMessage.parseQuery(query, query.length);
         if (q == null) {
             return null;
@@ -128,7 +131,7 @@ public final class EmbeddedDns implements AutoCloseable {
                     return q.answer(query, List.of(), name, DnsMessage.RCODE_NOERROR);
                 }
             } else {
-                List<InetAddress> found = directory.lookup(q.name());
+                List<InetAddress> found = directory.lookup(q.name(), client);
                 if (!found.isEmpty()) {
                     List<byte[]> a = new ArrayList<>();
                     if (q.type() == DnsMessage.TYPE_A) {

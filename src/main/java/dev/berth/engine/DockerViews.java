@@ -190,22 +190,22 @@ public final class DockerViews {
     }
 
     private static Map<String, Object> networks(ContainerRecord r) {
-        Attachment a = r.attachment();
-        if (a == null) {
-            return Map.of();
+        Map<String, Object> networks = new LinkedHashMap<>();
+        for (Attachment a : r.attachments()) {
+            Map<String, Object> endpoint = new LinkedHashMap<>();
+            endpoint.put("NetworkID", a.network());
+            endpoint.put("IPAddress", a.ipAddress());
+            endpoint.put("IPPrefixLen", a.prefixLength());
+            endpoint.put("Gateway", a.gateway());
+            List<String> aliases = new ArrayList<>(r.aliases());
+            if (!a.network().equals("berth0")) {
+                aliases.add(r.shortId()); // as Docker: compose takes it as the sign that its aliases are set
+            }
+            endpoint.put("Aliases", aliases);
+            endpoint.put("MacAddress", "");
+            networks.put(dockerNetworkName(a.network()), endpoint);
         }
-        Map<String, Object> endpoint = new LinkedHashMap<>();
-        endpoint.put("NetworkID", a.network());
-        endpoint.put("IPAddress", a.ipAddress());
-        endpoint.put("IPPrefixLen", a.prefixLength());
-        endpoint.put("Gateway", a.gateway());
-        List<String> aliases = new ArrayList<>(r.aliases());
-        if (!a.network().equals("berth0")) {
-            aliases.add(r.shortId()); // as Docker: compose takes it as the sign that its aliases are set
-        }
-        endpoint.put("Aliases", aliases);
-        endpoint.put("MacAddress", "");
-        return Map.of(dockerNetworkName(a.network()), endpoint);
+        return networks;
     }
 
     /** {@code GET /networks/{id}}: a berth network in Docker's shape, with the containers on it. */
@@ -224,10 +224,11 @@ public final class DockerViews {
         view.put("Ingress", false);
         Map<String, Object> on = new LinkedHashMap<>();
         for (ContainerRecord r : containers) {
-            Attachment a = r.attachment();
-            if (a != null && a.network().equals(n.name()) && r.status() != ContainerRecord.Status.EXITED) {
-                on.put(r.id(), Map.of("Name", r.name(), "EndpointID", r.id(), "MacAddress", "",
-                        "IPv4Address", a.ipAddress() + "/" + a.prefixLength(), "IPv6Address", ""));
+            for (Attachment a : r.attachments()) {
+                if (a.network().equals(n.name()) && r.status() != ContainerRecord.Status.EXITED) {
+                    on.put(r.id(), Map.of("Name", r.name(), "EndpointID", r.id(), "MacAddress", "",
+                            "IPv4Address", a.ipAddress() + "/" + a.prefixLength(), "IPv6Address", ""));
+                }
             }
         }
         view.put("Containers", on);

@@ -838,7 +838,7 @@ final class EngineApi {
             Map<String, List<String>> filters = Filters.parse(x.param("filters")).values();
             for (var n : berth.listNetworks()) {
                 if (!dev.berth.network.Networks.isBuiltIn(n.name()) && networkMatches(DockerViews.network(n, List.of()), filters)
-                        && berth.containers().stream().noneMatch(r -> r.attachment() != null && r.attachment().network().equals(n.name()))) {
+                        && berth.containers().stream().noneMatch(r -> r.attachments().stream().anyMatch(a -> a.network().equals(n.name())))) {
                     berth.removeNetwork(n.name());
                     deleted.add(n.name());
                 }
@@ -856,17 +856,32 @@ final class EngineApi {
             events.publish("network", "destroy", String.valueOf(network.get("Id")), Map.of("name", name, "type", "bridge"));
             x.respond(204, null, new byte[0], Map.of());
         } else if (p.length == 3 && (p[2].equals("connect") || p[2].equals("disconnect")) && m.equals("POST")) {
-            Map<String, Object> body = Json.parseObject(new String(x.bodyBytes(), StandardCharsets.UTF_8));
-            String name = (String) network(p[1]).get("Name");
+            Map<String, Object> body = Json.parseObject(nonEmpty(x.bodyBytes()));
+            Map<String, Object> network = network(p[1]);
+            String name = berthNetworkName((String) network.get("Name"));
             ContainerRecord r = berth.inspect(String.valueOf(body.get("Container")));
-            boolean on = r.attachment() != null && DockerViews.dockerNetworkName(r.attachment().network()).equals(name);
-            if (p[2].equals("connect") && on) {
-                throw new ApiError(403, "endpoint with name " + r.name() + " already exists in network " + name);
+            if (p[2].equals("connect")) {
+                Map<String, Object> endpoint = DockerCreate.map(body.get("EndpointConfig"));
+                List<String> aliases = strings(endpoint.get("Aliases"));
+                Object ip = DockerCreate.map(endpoint.get("IPAMConfig")).get("IPv4Address");
+                if (r.attachments().stream().anyMatch(a -> a.network().equals(name))) {
+                    throw new ApiError(403, "endpoint with name " + r.name() + " already exists in network " + network.get("Name"));
+                }
+                berth.connect(name, r.id(), ip instanceof String s && !s.isEmpty() ? s : null, aliases == null ? List.of() : aliases);
+            } else {
+                berth.disconnect(name, r.id());
             }
-            throw new ApiError(501, "berth: containers cannot join or leave networks after creation yet");
+            events.publish("network", p[2], String.valueOf(network.get("Id")),
+                    Map.of("name", String.valueOf(network.get("Name")), "type", "bridge", "container", r.id()));
+            x.respond(200, null, new byte[0], Map.of());
         } else {
             throw new ApiError(404, "page not found");
         }
+    }
+
+    /** Docker's bridge is berth's berth0. */
+    private static String berthNetworkName(String dockerName) {
+        return dockerName.equals("bridge") ? dev.berth.network.Networks.DEFAULT : dockerName;
     }
 
     /** Docker's networks: berth's, the default one called bridge, and host and none. */

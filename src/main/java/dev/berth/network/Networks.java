@@ -168,6 +168,37 @@ public final class Networks {
     }
 
     /**
+     * Reserves an address on another network for a container already on primary's: the same namespace,
+     * its next interface (eth1, eth2…). Nothing is made in the kernel yet.
+     */
+    public Attachment planJoin(String networkName, String containerId, Attachment primary, String containerInterface,
+                               String requestedIp) {
+        NetworkRecord network = get(networkName);
+        InetAddress ip = addresses.reserve(network, containerId, requestedIp);
+        return new Attachment(network.name(), network.driver(), ip.getHostAddress(), network.parsedSubnet().prefixLength(),
+                network.gateway(), hostInterfaceName(), containerInterface, network.mtu(), primary.namespacePath(),
+                primary.visiblePath(), network.bridge());
+    }
+
+    /** Wires a joined network into the container's existing namespace: no default route (the first network keeps it). */
+    public void join(Attachment a, String label) {
+        try (Rtnetlink inside = kernel.in(a.namespacePath(), label, explain)) {
+            wireHostSide(a, inside);
+        }
+    }
+
+    /**
+     * Takes a joined network out of a living container: its veth pair goes (deleting the host end takes
+     * the other with it), and its address is given back.
+     */
+    public void leave(Attachment a, String containerId) {
+        try (Rtnetlink host = kernel.host(explain)) {
+            host.deleteIfPresent(a.hostInterface());
+        }
+        addresses.release(a.network(), containerId, a.ipAddress());
+    }
+
+    /**
      * A fresh name for a host veth end: vb and 11 random hex digits. A restarted container gets a new
      * one, since the kernel may still be freeing the pair of its previous run (teardown leaves that to
      * the namespace's clean-up).
@@ -187,22 +218,32 @@ public final class Networks {
 
     /**
      * Wires a running container's namespace again when its veth pair is gone (someone deleted the host
-     * end, or the bridge with it): true when it had to.
+     * end, or the bridge with it): true when it had to. defaultRoute: the network it was created on.
      */
-    public boolean rewire(Attachment a, String label) {
+    public boolean rewire(Attachment a, String label, boolean defaultRoute) {
         try (Rtnetlink host = kernel.host(explain)) {
             if (host.link(a.hostInterface()).isPresent()) {
                 return false;
             }
         }
         try (Rtnetlink inside = kernel.in(a.namespacePath(), label, explain)) {
-            wire(a, inside);
+            if (defaultRoute) {
+                wire(a, inside);
+            } else {
+                wireHostSide(a, inside);
+            }
         }
         return true;
     }
 
     /** The host side as the driver does it, then the container's address, eth0 up and its default route. */
     private void wire(Attachment a, Rtnetlink inside) {
+        wireHostSide(a, inside);
+        inside.addDefaultRoute(Subnet.parseAddress(a.gateway()), a.containerInterface());
+    }
+
+    /** The host side as the driver does it, then the container's address and its interface up. */
+    private void wireHostSide(Attachment a, Rtnetlink inside) {
         NetworkRecord network = get(a.network());
         NetworkDriver driver = driverOf(network);
         driver.ensureNetwork(network);
@@ -211,7 +252,6 @@ public final class Networks {
         }
         inside.addAddress(a.containerInterface(), Subnet.parseAddress(a.ipAddress()), a.prefixLength());
         inside.setUp(a.containerInterface());
-        inside.addDefaultRoute(Subnet.parseAddress(a.gateway()), a.containerInterface());
     }
 
     /** Undoes an attachment, whatever part of it exists: the driver's host side, the pins, the address. */

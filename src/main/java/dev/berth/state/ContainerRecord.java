@@ -68,10 +68,20 @@ public record ContainerRecord(
      * @param ports      the ports it publishes on the host
      * @param aliases    more names it answers to in its network's DNS (--network-alias)
      */
-    public record Network(String mode, Attachment attachment, List<PortMapping> ports, List<String> aliases) {
+    /**
+     * @param attachment the network it was created on (its default route), null for none/host/container:
+     * @param joined     networks it joined later (network connect), in the same namespace: eth1, eth2…
+     */
+    public record Network(String mode, Attachment attachment, List<PortMapping> ports, List<String> aliases,
+                          List<Attachment> joined) {
+        public Network(String mode, Attachment attachment, List<PortMapping> ports, List<String> aliases) {
+            this(mode, attachment, ports, aliases, List.of());
+        }
+
         public Network {
             ports = ports == null ? List.of() : List.copyOf(ports);
             aliases = aliases == null ? List.of() : List.copyOf(aliases);
+            joined = joined == null ? List.of() : List.copyOf(joined);
         }
     }
 
@@ -105,11 +115,11 @@ public record ContainerRecord(
     }
 
     /** The same container, about to start again (after a restart policy's decision or berth start). */
-    public ContainerRecord restarting(int ownerPid, long ownerStartTime, Attachment newAttachment, int count,
-                                      boolean detachedNow) {
+    public ContainerRecord restarting(int ownerPid, long ownerStartTime, Attachment newAttachment,
+                                      List<Attachment> newJoined, int count, boolean detachedNow) {
         return new ContainerRecord(id, name, created, Status.CREATED, source,
                 Process.owner(ownerPid, ownerStartTime, process.startedAt(), process.finishedAt()),
-                new Network(network.mode(), newAttachment, network.ports(), network.aliases()),
+                new Network(network.mode(), newAttachment, network.ports(), network.aliases(), newJoined),
                 new Policy(policy.autoRemove(), policy.restartPolicy(), count, detachedNow, policy.stopSignal()));
     }
 
@@ -155,6 +165,22 @@ public record ContainerRecord(
     public String networkMode() { return network.mode(); }
 
     public Attachment attachment() { return network.attachment(); }
+
+    /** Every network it is on: the one it was created on first, then those it joined. */
+    public List<Attachment> attachments() {
+        List<Attachment> all = new java.util.ArrayList<>();
+        if (network.attachment() != null) {
+            all.add(network.attachment());
+        }
+        all.addAll(network.joined());
+        return all;
+    }
+
+    /** The same container on other joined networks (network connect and disconnect), with more aliases. */
+    public ContainerRecord withJoined(List<Attachment> joined, List<String> aliases) {
+        return new ContainerRecord(id, name, created, status, source, process,
+                new Network(network.mode(), network.attachment(), network.ports(), aliases, joined), policy);
+    }
 
     public List<PortMapping> ports() { return network.ports(); }
 

@@ -40,7 +40,7 @@ class EmbeddedDnsTest {
         InetAddress web = InetAddress.getByAddress(new byte[] {10, 0, 0, 2});
         EmbeddedDns.Directory directory = new EmbeddedDns.Directory() {
             @Override
-            public List<InetAddress> lookup(String name) {
+            public List<InetAddress> lookup(String name, InetAddress client) {
                 return name.equals("web") ? List.of(web) : List.of();
             }
 
@@ -49,10 +49,10 @@ class EmbeddedDnsTest {
                 return address.equals(web) ? "web" : null;
             }
         };
-        assertThat(EmbeddedDns.resolve(query(1, "web", DnsMessage.TYPE_A), directory, List.of())).isNotNull();
-        byte[] ptr = EmbeddedDns.resolve(query(2, "2.0.0.10.in-addr.arpa", DnsMessage.TYPE_PTR), directory, List.of());
+        assertThat(EmbeddedDns.resolve(query(1, "web", DnsMessage.TYPE_A), null, directory, List.of())).isNotNull();
+        byte[] ptr = EmbeddedDns.resolve(query(2, "2.0.0.10.in-addr.arpa", DnsMessage.TYPE_PTR), null, directory, List.of());
         assertThat(new String(ptr)).contains("web");
-        byte[] unknown = EmbeddedDns.resolve(query(3, "nowhere.test", DnsMessage.TYPE_A), directory, List.of());
+        byte[] unknown = EmbeddedDns.resolve(query(3, "nowhere.test", DnsMessage.TYPE_A), null, directory, List.of());
         assertThat(unknown[3] & 0x0f).as("SERVFAIL without upstreams").isEqualTo(2);
     }
 }

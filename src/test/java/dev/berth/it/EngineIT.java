@@ -56,7 +56,8 @@ class EngineIT {
         }
         try {
             assertThat(berth.run("ps", "-a", "-q").out()).as("containers left by the tests").isEmpty();
-            assertThat(berth.run("network", "ls").out()).as("networks left by the tests").doesNotContain("demo", "enginenet");
+            assertThat(berth.run("network", "ls").out()).as("networks left by the tests").doesNotContain("demo", "enginenet",
+                    "enginefront", "engineback");
         } finally {
             berth.removeEverything();
             if (supervisor != null && !supervisor.waitFor(30, TimeUnit.SECONDS)) {
@@ -195,6 +196,45 @@ class EngineIT {
         } finally {
             docker("rm", "-f", "db");
             ok(docker("network", "rm", "enginenet"));
+        }
+    }
+
+    @Test
+    void containersJoinAndLeaveNetworksWhileTheyRun() {
+        ok(docker("network", "create", "enginefront"));
+        ok(docker("network", "create", "engineback"));
+        try {
+            ok(docker("run", "-d", "--name", "store", "--network", "engineback", "busybox", "sleep", "60"));
+            ok(docker("run", "-d", "--name", "app", "--network", "enginefront", "busybox", "sleep", "60"));
+            ok(docker("run", "-d", "--name", "edge", "--network", "enginefront", "busybox", "sleep", "60"));
+            assertThat(docker("exec", "app", "nslookup", "store").out()).doesNotContain("Name:\tstore");
+
+            ok(docker("network", "connect", "--alias", "api", "engineback", "app"));
+            String backAddress = ok(docker("inspect", "-f", "{{.NetworkSettings.Networks.engineback.IPAddress}}", "app")).out().strip();
+            assertThat(ok(docker("exec", "app", "ip", "-o", "-4", "addr", "show", "eth1")).out()).contains(backAddress + "/");
+            String storeAddress = ok(docker("inspect", "-f", "{{.NetworkSettings.Networks.engineback.IPAddress}}", "store")).out().strip();
+            assertThat(ok(docker("exec", "app", "nslookup", "store")).out()).as("a name on the joined network")
+                    .contains("Address: " + storeAddress);
+            assertThat(ok(docker("exec", "store", "nslookup", "api")).out()).as("the joined container's alias")
+                    .contains("Address: " + backAddress);
+            ok(docker("exec", "app", "ping", "-c", "1", "-W", "2", storeAddress));
+            assertThat(docker("exec", "edge", "nslookup", "store").out()).as("a container only on the first network")
+                    .doesNotContain("Name:\tstore");
+            assertThat(ok(docker("network", "inspect", "-f", "{{range .Containers}}{{.Name}} {{end}}", "engineback")).out())
+                    .contains("app", "store");
+
+            ok(berth.run("network", "disconnect", "engineback", "app")); // berth's own CLI does it too
+            assertThat(ok(docker("exec", "app", "ip", "-o", "link")).out()).doesNotContain("eth1");
+            assertThat(docker("exec", "app", "ping", "-c", "1", "-W", "1", storeAddress).exitCode()).isNotZero();
+            ok(berth.run("network", "connect", "engineback", "edge"));
+            assertThat(ok(docker("exec", "edge", "nslookup", "store")).out()).contains("Address: " + storeAddress);
+
+            Result primary = docker("network", "disconnect", "enginefront", "app");
+            assertThat(primary.exitCode()).isEqualTo(1);
+            assertThat(primary.err()).contains("was created on network enginefront");
+        } finally {
+            docker("rm", "-f", "store", "app", "edge");
+            ok(docker("network", "rm", "enginefront", "engineback"));
         }
     }
 

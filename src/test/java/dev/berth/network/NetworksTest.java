@@ -100,6 +100,27 @@ class NetworksTest {
     }
 
     @Test
+    void aJoinedNetworkIsTheNextInterfaceInTheSameNamespaceWithoutADefaultRouteAndLeavingDeletesIt() {
+        Attachment first = networks.plan("berth0", "c1", "web", null);
+        networks.setUp(first, "berth-web");
+        networks.create("back", "bridge", "10.77.0.0/24", null, null, false);
+
+        Attachment joined = networks.planJoin("back", "c1", first, "eth1", null);
+        networks.join(joined, "berth-web");
+        assertThat(joined.namespacePath()).isEqualTo(first.namespacePath());
+        assertThat(joined.ipAddress()).isEqualTo("10.77.0.2");
+        assertThat(kernel.log("berth-web")).endsWith("addr add 10.77.0.2/24 dev eth1", "link set eth1 up");
+        assertThat(kernel.links("berth-web")).contains("eth0", "eth1");
+        assertThat(networks.users("back")).containsExactly("c1");
+
+        networks.leave(joined, "c1");
+        assertThat(kernel.links(FakeNetworkKernel.HOST)).doesNotContain(joined.hostInterface())
+                .contains(first.hostInterface());
+        assertThat(networks.users("back")).isEmpty();
+        assertThat(kernel.isPinned(Path.of(first.namespacePath()))).as("the namespace stays").isTrue();
+    }
+
+    @Test
     void aTeardownOfAHalfMadeAttachmentSucceeds() {
         Attachment a = networks.plan("berth0", "c1", "web", null); // recorded, never set up
         networks.tearDown(a, "c1");
@@ -110,10 +131,10 @@ class NetworksTest {
     void aRunningContainerWhoseHostEndWasDeletedIsWiredAgain() {
         Attachment a = networks.plan("berth0", "c1", "web", null);
         networks.setUp(a, "berth-web");
-        assertThat(networks.rewire(a, "berth-web")).isFalse();
+        assertThat(networks.rewire(a, "berth-web", true)).isFalse();
 
         kernel.deleteHostLink(a.hostInterface());
-        assertThat(networks.rewire(a, "berth-web")).isTrue();
+        assertThat(networks.rewire(a, "berth-web", true)).isTrue();
         assertThat(kernel.links(FakeNetworkKernel.HOST)).contains(a.hostInterface());
     }
 

@@ -40,7 +40,7 @@ class ContainerRecordTest {
     void aRestartGetsANewAttachmentAndCountsButKeepsNameCommandAndPolicy() {
         Attachment second = new Attachment("berth0", "bridge", "172.18.0.2", 16, "172.18.0.1", "vb00000000002", "eth0",
                 1500, "/run/berth/netns/x", "/run/netns/berth-web", "berth0");
-        ContainerRecord again = created.running(4242, 77, "t1").exited(1, "t2", false).restarting(200, 9, second, 1, true);
+        ContainerRecord again = created.running(4242, 77, "t1").exited(1, "t2", false).restarting(200, 9, second, List.of(), 1, true);
         assertThat(again.status()).isEqualTo(ContainerRecord.Status.CREATED);
         assertThat(again.attachment().hostInterface()).isEqualTo("vb00000000002");
         assertThat(again.restartCount()).isEqualTo(1);
