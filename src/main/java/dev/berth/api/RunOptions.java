@@ -25,12 +25,27 @@ public record RunOptions(
         ResourcesSpec resources,
         Lifecycle lifecycle,
         Storage storage,
-        java.util.Map<String, String> labels) {
+        java.util.Map<String, String> labels,
+        Privileges privileges) {
 
     public RunOptions {
         command = List.copyOf(command);
         labels = labels == null ? java.util.Map.of() : java.util.Map.copyOf(labels);
+        privileges = privileges == null ? Privileges.DEFAULT : privileges;
         storage = storage == null ? Storage.NONE : storage;
+    }
+
+    /**
+     * What it may do beyond Docker's defaults: --cap-add, --cap-drop (names with or without CAP_, ALL),
+     * --privileged (every capability, /proc unmasked, /sys writable).
+     */
+    public record Privileges(List<String> capAdd, List<String> capDrop, boolean privileged) {
+        public static final Privileges DEFAULT = new Privileges(List.of(), List.of(), false);
+
+        public Privileges {
+            capAdd = capAdd == null ? List.of() : List.copyOf(capAdd);
+            capDrop = capDrop == null ? List.of() : List.copyOf(capDrop);
+        }
     }
 
     /**
@@ -153,6 +168,7 @@ public record RunOptions(
         private List<MountRequest> mounts = List.of();
         private List<String> volumesFrom = List.of();
         private java.util.Map<String, String> labels = java.util.Map.of();
+        private Privileges privileges = Privileges.DEFAULT;
 
         private Builder() {}
 
@@ -212,11 +228,13 @@ public record RunOptions(
 
         public Builder labels(java.util.Map<String, String> value) { labels = value; return this; }
 
+        public Builder privileges(Privileges value) { privileges = value; return this; }
+
         public RunOptions build() {
             return new RunOptions(image, rootfs, command, name,
                     new Process(hostname, env, workdir, user, tty, interactive, readOnly, oomScoreAdj, entrypoint),
                     new Network(network, ip, publish, dns, addHosts, aliases, publishAll), resources,
-                    new Lifecycle(autoRemove, restart, detach, stopSignal), new Storage(mounts, volumesFrom), labels);
+                    new Lifecycle(autoRemove, restart, detach, stopSignal), new Storage(mounts, volumesFrom), labels, privileges);
         }
     }
 }

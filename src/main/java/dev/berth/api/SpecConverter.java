@@ -3,6 +3,7 @@ package dev.berth.api;
 import dev.berth.BerthException;
 import dev.berth.image.ImageConfig;
 import dev.berth.image.ImageRecord;
+import dev.berth.spec.CapabilityNames;
 import dev.berth.spec.ContainerSpec;
 import dev.berth.spec.Defaults;
 import dev.berth.spec.LinuxSpec;
@@ -63,14 +64,29 @@ final class SpecConverter {
             case NetworkPlacement.Join join -> namespaces.add(new LinuxSpec.Namespace(NamespaceType.NETWORK, join.path()));
         }
 
+        RunOptions.Privileges privileges = options.privileges();
+        List<String> capabilities;
+        try {
+            capabilities = privileges.privileged() ? CapabilityNames.held()
+                    : CapabilityNames.adjusted(Defaults.CAPABILITIES, privileges.capAdd(), privileges.capDrop());
+        } catch (IllegalArgumentException e) {
+            throw new BerthException(e.getMessage());
+        }
         ProcessSpec process = new ProcessSpec(options.process().tty(), user.user(), args,
                 env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList(), cwd,
-                Defaults.CAPABILITIES, true, options.process().oomScoreAdj());
-        List<MountSpec> allMounts = new ArrayList<>(Defaults.MOUNTS);
+                capabilities, true, options.process().oomScoreAdj());
+        List<MountSpec> allMounts = new ArrayList<>();
+        for (MountSpec m : Defaults.MOUNTS) {
+            allMounts.add(privileges.privileged() && m.destination().equals("/sys")
+                    ? new MountSpec(m.destination(), m.type(), m.source(),
+                            m.options().stream().filter(o -> !o.equals("ro")).toList()) // writable /sys
+                    : m);
+        }
         allMounts.addAll(mounts);
         return new ContainerSpec(ContainerSpec.OCI_VERSION, process,
                 new ContainerSpec.Root(merged.toString(), options.process().readOnly()), hostname, allMounts,
-                new LinuxSpec(namespaces, Defaults.MASKED_PATHS, Defaults.READONLY_PATHS, options.resources(),
+                new LinuxSpec(namespaces, privileges.privileged() ? List.of() : Defaults.MASKED_PATHS,
+                        privileges.privileged() ? List.of() : Defaults.READONLY_PATHS, options.resources(),
                         "berth/" + name),
                 Map.of("dev.berth.name", name));
     }

@@ -135,6 +135,15 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--tmpfs", paramLabel = "TARGET[:OPTIONS]", description = "Mount a tmpfs (e.g. /run:size=64m,mode=1777).")
     List<String> tmpfs = new ArrayList<>();
 
+    @Option(names = "--cap-add", paramLabel = "CAP", description = "Add a capability (NET_ADMIN, CAP_SYS_TIME…, or ALL).")
+    List<String> capAdd = new ArrayList<>();
+
+    @Option(names = "--cap-drop", paramLabel = "CAP", description = "Drop a capability (or ALL).")
+    List<String> capDrop = new ArrayList<>();
+
+    @Option(names = "--privileged", description = "Every capability, /proc unmasked, /sys writable.")
+    boolean privileged;
+
     @Option(names = {"-l", "--label"}, paramLabel = "KEY=VALUE", description = "Set a label on the container.")
     List<String> labels = new ArrayList<>();
 
@@ -217,6 +226,7 @@ final class RunCommand implements Callable<Integer> {
                 .publish(publish).publishAll(publishAll).dns(new RunOptions.Dns(dns, dnsSearch, dnsOptions)).addHosts(addHosts)
                 .resources(limits.toSpec()).oomScoreAdj(oomScoreAdj).entrypoint(entrypoint).restart(restart).stopSignal(stopSignal).detach(detach).aliases(aliases)
                 .mounts(mountRequests()).volumesFrom(volumesFrom).labels(labels(labels))
+                .privileges(new RunOptions.Privileges(capAdd, capDrop, privileged))
                 .build();
         if (Berth.resolvesContainerNames(options.network())) {
             // user-defined networks resolve container names through the supervisor's DNS server

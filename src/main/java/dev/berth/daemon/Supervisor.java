@@ -337,6 +337,9 @@ public final class Supervisor {
      */
     private String start(Container container, boolean openStdin) {
         String id = container.record().id();
+        if (container.record().attachments().stream().anyMatch(a -> !Networks.isBuiltIn(a.network()))) {
+            refreshNameServers(); // a network made a moment ago has its DNS server before its first container
+        }
         boolean tty = container.spec().process().terminal();
         int out = openFifo(paths.containerOutput(id));
         int err = -1;

@@ -19,9 +19,6 @@ final class DockerCreate {
 
     static RunOptions options(Map<String, Object> body, String name) {
         Map<String, Object> host = map(body.get("HostConfig"));
-        if (Boolean.TRUE.equals(host.get("Privileged"))) {
-            throw new EngineApi.ApiError(400, "berth: privileged containers are not supported yet");
-        }
         String image = text(body.get("Image"));
         if (image == null) {
             throw new EngineApi.ApiError(400, "config: the image is required");
@@ -55,7 +52,9 @@ final class DockerCreate {
                         positiveLong(host.get("PidsLimit"))))
                 .mounts(mounts(host))
                 .volumesFrom(orEmpty(EngineApi.strings(host.get("VolumesFrom"))))
-                .labels(labels(body.get("Labels")));
+                .labels(labels(body.get("Labels")))
+                .privileges(new RunOptions.Privileges(orEmpty(EngineApi.strings(host.get("CapAdd"))),
+                        orEmpty(EngineApi.strings(host.get("CapDrop"))), Boolean.TRUE.equals(host.get("Privileged"))));
         Map<String, Object> endpoints = map(map(body.get("NetworkingConfig")).get("EndpointsConfig"));
         for (Object endpoint : endpoints.values()) {
             Map<String, Object> e = map(endpoint);

@@ -531,16 +531,29 @@ final class EngineApi {
         x.respond(204, null, new byte[0], Map.of());
     }
 
+    private boolean exists(String id) {
+        try {
+            berth.inspect(id);
+            return true;
+        } catch (BerthException gone) {
+            return false;
+        }
+    }
+
     /** Answers at once with the headers, then the exit status when the condition is met. */
     private void waitFor(HttpExchange x, ContainerRecord r) throws IOException {
         String condition = x.param("condition") == null ? "not-running" : x.param("condition");
         var exit = backend.nextExit(r.id());
         try (OutputStream out = x.stream(200, "application/json")) {
             Integer code;
-            if (condition.equals("not-running") && r.status() == ContainerRecord.Status.EXITED) {
+            if (!condition.equals("next-exit") && r.status() == ContainerRecord.Status.EXITED) {
                 code = r.exitCode();
             } else {
                 code = exit.join();
+            }
+            // removed: until the record is gone too (--rm: at once; otherwise when someone removes it)
+            for (int i = 0; condition.equals("removed") && i < 100_000_000 && exists(r.id()); i++) {
+                sleep(100);
             }
             out.write(Json.render(Map.of("StatusCode", code == null ? 0 : code)).replace("\n", "").getBytes(StandardCharsets.UTF_8));
             out.write('\n');

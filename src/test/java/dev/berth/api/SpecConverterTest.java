@@ -108,4 +108,24 @@ class SpecConverterTest {
         assertThat(spec.process().cwd()).isEqualTo("/srv");
         assertThat(spec.process().env()).contains("PATH=/app/bin:/bin", "MODE=dev");
     }
+
+    @Test
+    void capAddAndDropChangeDockersSetAndPrivilegedGivesAllWithProcUnmaskedAndSysWritable() {
+        ContainerSpec adjusted = convert(RunOptions.builder().image("busybox")
+                .privileges(new RunOptions.Privileges(List.of("net_admin"), List.of("NET_RAW"), false)).build());
+        assertThat(adjusted.process().capabilities()).contains("CAP_NET_ADMIN").doesNotContain("CAP_NET_RAW");
+        assertThat(adjusted.linux().maskedPaths()).contains("/proc/kcore");
+
+        ContainerSpec privileged = convert(RunOptions.builder().image("busybox")
+                .privileges(new RunOptions.Privileges(List.of(), List.of(), true)).build());
+        assertThat(privileged.process().capabilities()).isEqualTo(dev.berth.spec.CapabilityNames.held());
+        assertThat(privileged.linux().maskedPaths()).isEmpty();
+        assertThat(privileged.linux().readonlyPaths()).isEmpty();
+        assertThat(privileged.mounts()).filteredOn(m -> m.destination().equals("/sys")).singleElement()
+                .satisfies(m -> assertThat(m.options()).doesNotContain("ro"));
+
+        assertThatThrownBy(() -> convert(RunOptions.builder().image("busybox")
+                .privileges(new RunOptions.Privileges(List.of("FLY"), List.of(), false)).build()))
+                .hasMessage("unknown capability: \"FLY\"");
+    }
 }

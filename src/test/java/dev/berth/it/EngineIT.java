@@ -103,6 +103,10 @@ class EngineIT {
 
         assertThat(ok(docker("run", "--rm", "-e", "GREETING=hi", "-w", "/etc", "busybox", "sh", "-c", "echo $GREETING from $(pwd)")).out())
                 .isEqualTo("hi from /etc\n");
+        assertThat(ok(docker("run", "--rm", "--cap-drop", "ALL", "--cap-add", "kill", "busybox", "grep", "CapEff", "/proc/self/status")).out())
+                .isEqualTo("CapEff:\t0000000000000020\n");
+        assertThat(ok(docker("run", "--rm", "--privileged", "busybox", "grep", "CapEff", "/proc/self/status")).out())
+                .isEqualTo("CapEff:\t" + RunIT.heldMask() + "\n");
     }
 
     @Test

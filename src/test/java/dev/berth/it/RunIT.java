@@ -182,6 +182,26 @@ class RunIT {
     }
 
     @Test
+    void capAddAndCapDropChangeWhatTheContainerMayDo() {
+        String linkAdd = "ip link set lo mtu 65535 2>/dev/null && echo made || echo refused";
+        assertThat(sh(linkAdd)).as("without NET_ADMIN").isEqualTo("refused\n");
+        assertThat(sh(linkAdd, "--cap-add", "net_admin")).as("with --cap-add net_admin").isEqualTo("made\n");
+        assertThat(sh("chown 1:1 /tmp && echo done || echo refused", "--cap-drop", "CHOWN")).isEqualTo("refused\n");
+        assertThat(sh("grep CapEff /proc/self/status", "--cap-drop", "ALL", "--cap-add", "KILL")).isEqualTo("CapEff:\t0000000000000020\n");
+
+        Result unknown = berth.run("run", "--rm", "--cap-add", "FLY", "busybox", "true");
+        assertThat(unknown.exitCode()).isEqualTo(125);
+        assertThat(unknown.err()).isEqualTo("berth: unknown capability: \"FLY\"\n");
+    }
+
+    @Test
+    void privilegedHasEveryCapabilityAnUnmaskedProcAndAWritableSys() {
+        String out = sh("grep CapEff /proc/self/status; grep -c -E ' /proc/(kcore|keys|sys) ' /proc/mounts; "
+                + "grep ' /sys ' /proc/mounts | cut -d' ' -f4 | cut -d, -f1", "--privileged");
+        assertThat(out.lines().toList()).containsExactly("CapEff:\t" + heldMask(), "0", "rw");
+    }
+
+    @Test
     void environmentWorkingDirectoryAndUserAreApplied() {
         String out = sh("echo $GREETING; pwd; id -u; id -g; echo $HOME",
                 "-e", "GREETING=hi there", "-w", "/srv/app", "--user", "nobody");
@@ -332,6 +352,16 @@ class RunIT {
         try (Stream<Path> walk = Files.walk(root)) {
             return walk.map(p -> root.relativize(p) + " " + (Files.isSymbolicLink(p) ? "link" : p.toFile().length()))
                     .sorted().toList();
+        }
+    }
+
+    /** What --privileged gives: every capability the test run itself holds (CapBnd, as /proc shows it). */
+    static String heldMask() {
+        try {
+            return java.nio.file.Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("CapBnd:"))
+                    .map(l -> l.substring("CapBnd:".length()).strip()).findFirst().orElseThrow();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }
