@@ -85,9 +85,9 @@ public final class Berth {
 
     /** Creates a network and adds its rules to the firewall. */
     public NetworkRecord createNetwork(String name, String driver, String subnet, String gateway, Integer mtu,
-                                      boolean internal) {
+                                      boolean internal, Map<String, String> labels) {
         return containers.locked(() -> {
-            NetworkRecord record = networks.create(name, driver, subnet, gateway, mtu, internal);
+            NetworkRecord record = networks.create(name, driver, subnet, gateway, mtu, internal, labels);
             networking.syncFirewall();
             return record;
         });

@@ -44,12 +44,16 @@ final class NetworkCommand implements Runnable {
         @Option(names = "--internal", description = "No traffic leaves the network, nor enters it from outside.")
         boolean internal;
 
+        @Option(names = {"-l", "--label"}, paramLabel = "KEY=VALUE", description = "Set a label.")
+        List<String> labels = new java.util.ArrayList<>();
+
         @Parameters(paramLabel = "NAME")
         String name;
 
         @Override
         public void run() {
-            NetworkRecord record = Main.berth(spec).createNetwork(name, driver, subnet, gateway, mtu, internal);
+            NetworkRecord record = Main.berth(spec).createNetwork(name, driver, subnet, gateway, mtu, internal,
+                    RunCommand.labels(labels));
             spec.commandLine().getOut().println(record.id());
             spec.commandLine().getOut().flush();
         }
@@ -94,6 +98,7 @@ final class NetworkCommand implements Runnable {
                 view.put("MTU", n.mtu());
                 view.put("Bridge", n.bridge());
                 view.put("Internal", n.internal());
+                view.put("Labels", n.labels());
                 view.put("Containers", berth.containersOn(n.name()));
                 view.put("Firewall", berth.firewallRulesOf(n.name()));
                 return view;

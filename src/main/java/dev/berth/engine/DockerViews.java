@@ -233,7 +233,7 @@ public final class DockerViews {
         }
         view.put("Containers", on);
         view.put("Options", Map.of()); // compose compares them with its driver_opts: none asked, none shown
-        view.put("Labels", Map.of());
+        view.put("Labels", n.labels());
         return view;
     }
 

@@ -843,7 +843,7 @@ final class EngineApi {
                 throw new ApiError(409, "network with name " + name + " already exists");
             }
             var network = berth.createNetwork(name, dev.berth.network.NetworkRecord.BRIDGE, subnet, gateway, null,
-                    Boolean.TRUE.equals(body.get("Internal")));
+                    Boolean.TRUE.equals(body.get("Internal")), DockerCreate.labels(body.get("Labels")));
             events.publish("network", "create", network.id(), Map.of("name", name, "type", "bridge"));
             json(x, 201, Map.of("Id", network.id(), "Warning", ""));
         } else if (p.length == 2 && p[1].equals("prune") && m.equals("POST")) {
@@ -932,7 +932,7 @@ final class EngineApi {
                 case "name" -> f.getValue().stream().anyMatch(v -> String.valueOf(n.get("Name")).contains(v));
                 case "id" -> f.getValue().stream().anyMatch(v -> String.valueOf(n.get("Id")).startsWith(v));
                 case "driver" -> f.getValue().contains(String.valueOf(n.get("Driver")));
-                case "label" -> f.getValue().stream().allMatch(l -> Filters.hasLabel(Map.of(), l));
+                case "label" -> f.getValue().stream().allMatch(l -> Filters.hasLabel(labelsOf(n), l));
                 default -> true;
             };
             if (!any) {
@@ -940,6 +940,11 @@ final class EngineApi {
             }
         }
         return true;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> labelsOf(Map<String, Object> network) {
+        return network.get("Labels") instanceof Map<?, ?> labels ? (Map<String, String>) labels : Map.of();
     }
 
     private Map<String, Object> systemDf() {

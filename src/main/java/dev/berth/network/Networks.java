@@ -59,6 +59,11 @@ public final class Networks {
     // ---- networks as objects -------------------------------------------------------------------------
 
     public NetworkRecord create(String name, String driverName, String subnet, String gateway, Integer mtu, boolean internal) {
+        return create(name, driverName, subnet, gateway, mtu, internal, java.util.Map.of());
+    }
+
+    public NetworkRecord create(String name, String driverName, String subnet, String gateway, Integer mtu, boolean internal,
+                                java.util.Map<String, String> labels) {
         if (!NetworkStore.isValidName(name)) {
             throw new BerthException("invalid network name '" + name + "'");
         }
@@ -86,7 +91,7 @@ public final class Networks {
             String id = randomHex(32);
             String bridge = driver instanceof BridgeDriver ? (name.equals(DEFAULT) ? DEFAULT : "berth-" + id.substring(0, 8)) : null;
             NetworkRecord record = new NetworkRecord(name, id, driver.name(), chosen.toString(), gw.getHostAddress(),
-                    mtu != null ? mtu : uplinkMtu(), bridge, internal, Instant.now().toString());
+                    mtu != null ? mtu : uplinkMtu(), bridge, internal, Instant.now().toString(), labels);
             store.add(record);
             try {
                 driver.ensureNetwork(record);

@@ -188,9 +188,14 @@ class EngineIT {
 
     @Test
     void containersOnAUserNetworkFindEachOtherByName() {
-        ok(docker("network", "create", "enginenet"));
+        ok(docker("network", "create", "--label", "org.example.team=a", "enginenet"));
         try {
             assertThat(ok(docker("network", "ls", "--format", "{{.Name}} {{.Driver}}")).out()).contains("enginenet bridge\n");
+            assertThat(ok(docker("network", "ls", "--filter", "label=org.example.team=a", "--format", "{{.Name}}")).out())
+                    .isEqualTo("enginenet\n");
+            ok(docker("network", "prune", "-f", "--filter", "label=org.example.team=b"));
+            assertThat(ok(docker("network", "inspect", "-f", "{{.Labels}}", "enginenet")).out())
+                    .as("a prune by another label leaves it").isEqualTo("map[org.example.team:a]\n");
             ok(docker("run", "-d", "--name", "db", "--network", "enginenet", "busybox", "sleep", "60"));
             String address = ok(docker("inspect", "-f", "{{.NetworkSettings.Networks.enginenet.IPAddress}}", "db")).out().strip();
             assertThat(ok(docker("run", "--rm", "--network", "enginenet", "busybox", "nslookup", "db")).out())
