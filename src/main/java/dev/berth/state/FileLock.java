@@ -38,17 +38,42 @@ public final class FileLock implements AutoCloseable {
             Files.createDirectories(file.getParent());
             FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             try {
-                return new FileLock(threads, channel, channel.lock());
+                return new FileLock(threads, channel, lock(channel));
             } catch (IOException | RuntimeException e) {
                 channel.close();
                 throw e;
             }
         } catch (IOException e) {
             threads.unlock();
-            throw new UncheckedIOException("cannot lock " + file, e);
+            throw new UncheckedIOException("cannot lock " + file + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             threads.unlock();
             throw e;
+        }
+    }
+
+    /**
+     * The file lock, waited for. The kernel's deadlock check sees processes, not threads: two berth
+     * processes whose threads each hold one layer's lock and wait for the other's get EDEADLK although
+     * no thread waits for itself. berth takes its locks in one order (the containers lock before the
+     * network and address locks; a layer's lock alone), so that is not a real deadlock: the other thread
+     * lets go once its layer is unpacked, and the wait goes on (bounded: ten minutes).
+     */
+    private static java.nio.channels.FileLock lock(FileChannel channel) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return channel.lock();
+            } catch (IOException e) {
+                if (attempt >= 30_000 || !String.valueOf(e.getMessage()).contains("deadlock")) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while waiting for a lock");
+                }
+            }
         }
     }
 
