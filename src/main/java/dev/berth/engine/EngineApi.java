@@ -5,11 +5,8 @@ import dev.berth.api.Berth;
 import dev.berth.api.Container;
 import dev.berth.api.RunOptions;
 import dev.berth.api.Signals;
-import dev.berth.image.Digest;
-import dev.berth.image.ImageRecord;
 import dev.berth.image.ImageReference;
 import dev.berth.image.Platform;
-import dev.berth.image.PullProgress;
 import dev.berth.json.Json;
 import dev.berth.state.ContainerLog;
 import dev.berth.state.ContainerRecord;
@@ -57,11 +54,17 @@ final class EngineApi {
     private final Map<String, Boolean> stdinOnce = new ConcurrentHashMap<>();
     private final Execs execs;
     private final EngineEvents events = new EngineEvents();
+    private final ImageRoutes images;
+    private final VolumeRoutes volumes;
+    private final NetworkRoutes networks;
 
     EngineApi(EngineBackend backend) {
         this.backend = backend;
         this.berth = backend.berth();
         this.execs = new Execs(berth, events);
+        this.images = new ImageRoutes(berth, events);
+        this.volumes = new VolumeRoutes(berth, events);
+        this.networks = new NetworkRoutes(berth, events);
         backend.onExit((record, exitCode) -> {
             if (record != null) {
                 containerEvent("die", record, Map.of("exitCode", String.valueOf(exitCode == null ? -1 : exitCode)));
@@ -145,9 +148,9 @@ final class EngineApi {
             case "version" -> json(x, 200, version());
             case "info" -> json(x, 200, info());
             case "containers" -> containers(x, m, p);
-            case "images" -> images(x, m, p);
-            case "volumes" -> volumes(x, m, p);
-            case "networks" -> networks(x, m, p);
+            case "images" -> images.route(x, m, p);
+            case "volumes" -> volumes.route(x, m, p);
+            case "networks" -> networks.route(x, m, p);
             case "exec" -> exec(x, m, p);
             case "events" -> events(x);
             case "system" -> {
@@ -455,7 +458,7 @@ final class EngineApi {
         }
     }
 
-    private static String nonEmpty(byte[] body) {
+    static String nonEmpty(byte[] body) {
         String text = new String(body, StandardCharsets.UTF_8);
         return text.isBlank() ? "{}" : text;
     }
@@ -512,7 +515,7 @@ final class EngineApi {
         json(x, 201, Map.of("Id", container.record().id(), "Warnings", List.of()));
     }
 
-    private static boolean isBuiltInBusybox(String image) {
+    static boolean isBuiltInBusybox(String image) {
         return ImageReference.parse(image).toString().equals(ImageReference.parse("busybox").toString());
     }
 
@@ -665,288 +668,6 @@ final class EngineApi {
         }
     }
 
-    // ---- images ------------------------------------------------------------------------------------------
-
-    private void images(HttpExchange x, String m, String[] p) throws IOException {
-        if (p.length == 2 && p[1].equals("json") && m.equals("GET")) {
-            json(x, 200, berth.images().stream().map(DockerViews::imageSummary).toList());
-        } else if (p.length == 2 && p[1].equals("create") && m.equals("POST")) {
-            pull(x);
-        } else if (p.length >= 3 && p[p.length - 1].equals("json") && m.equals("GET")) {
-            String name = String.join("/", List.of(p).subList(1, p.length - 1));
-            ImageRecord image;
-            try {
-                image = berth.image(name);
-            } catch (BerthException e) {
-                throw new ApiError(404, "No such image: " + name);
-            }
-            json(x, 200, DockerViews.image(image, berth.paths().imageLayers()));
-        } else if (p.length == 2 && p[1].equals("prune") && m.equals("POST")) {
-            List<String> labels = Filters.parse(x.param("filters")).values().getOrDefault("label", List.of());
-            List<Map<String, String>> deleted = berth.pruneImages(image -> labels.stream()
-                    .allMatch(l -> Filters.hasLabel(image.config().labels(), l))).stream()
-                    .map(EngineApi::removal).toList();
-            json(x, 200, Map.of("ImagesDeleted", deleted, "SpaceReclaimed", 0));
-        } else if (p.length == 2 && p[1].equals("load") && m.equals("POST")) {
-            List<String> loaded = berth.loadImages(x.body(), Platform.HOST, PullProgress.QUIET);
-            x.finishReading();
-            StringBuilder lines = new StringBuilder();
-            loaded.forEach(name -> lines.append(Json.render(Map.of("stream", "Loaded image: " + name + "\n")).replace("\n", "")).append('\n'));
-            x.respond(200, "application/json", lines.toString().getBytes(StandardCharsets.UTF_8), Map.of());
-        } else if ((p.length == 2 && p[1].equals("get") || p.length >= 3 && p[p.length - 1].equals("get")) && m.equals("GET")) {
-            List<String> names = p.length == 2 ? x.query.getOrDefault("names", List.of())
-                    : List.of(String.join("/", List.of(p).subList(1, p.length - 1)));
-            Path file = Files.createTempFile(berth.paths().root(), ".save-", ".tar");
-            try {
-                berth.saveImages(names, file);
-                try (OutputStream out = x.stream(200, "application/x-tar")) {
-                    Files.copy(file, out);
-                }
-            } finally {
-                Files.deleteIfExists(file);
-            }
-        } else if (p.length >= 3 && p[p.length - 1].equals("tag") && m.equals("POST")) {
-            String source = String.join("/", List.of(p).subList(1, p.length - 1));
-            String repo = x.param("repo");
-            String tag = x.param("tag");
-            if (repo == null || repo.isEmpty()) {
-                throw new ApiError(400, "repository name must have at least one component");
-            }
-            var tagged = berth.tagImage(source, tag == null || tag.isEmpty() ? repo : repo + ":" + tag);
-            events.publish("image", "tag", "sha256:" + tagged.digest().hex(),
-                    Map.of("name", tag == null || tag.isEmpty() ? repo : repo + ":" + tag));
-            x.respond(201, null, new byte[0], Map.of());
-        } else if (p.length >= 2 && m.equals("DELETE")) {
-            String name = String.join("/", List.of(p).subList(1, p.length));
-            List<Map<String, String>> removed = berth.removeImage(name).stream().map(EngineApi::removal).toList();
-            removed.forEach(r -> events.publish("image", r.containsKey("Untagged") ? "untag" : "delete",
-                    r.values().iterator().next(), Map.of("name", name)));
-            json(x, 200, removed);
-        } else {
-            throw new ApiError(404, "page not found");
-        }
-    }
-
-    /** berth's "Untagged: NAME" / "Deleted: ID" lines as Docker's {"Untagged": …} / {"Deleted": …}. */
-    private static Map<String, String> removal(String line) {
-        int colon = line.indexOf(':');
-        return Map.of(line.startsWith("Untagged") ? "Untagged" : "Deleted", line.substring(colon + 1).strip());
-    }
-
-    /** {@code POST /images/create?fromImage=…&tag=…}: a pull, its progress as JSON lines. */
-    private void pull(HttpExchange x) throws IOException {
-        x.finishReading();
-        String from = x.param("fromImage");
-        if (from == null) {
-            throw new ApiError(400, "berth: only pulls (fromImage) are supported");
-        }
-        String tag = x.param("tag");
-        String reference = tag == null || tag.isEmpty() ? from : tag.startsWith("sha256:") ? from + "@" + tag : from + ":" + tag;
-        try (OutputStream out = x.stream(200, "application/json")) {
-            try {
-                if (isBuiltInBusybox(reference)) {
-                    berth.ensureBusyboxImage();
-                } else {
-                    String platform = x.param("platform");
-                    berth.pull(reference, platform == null || platform.isEmpty() ? Platform.HOST : Platform.parse(platform),
-                            new PullProgress() {
-                                @Override
-                                public void layerDone(Digest layer) {
-                                    line(out, Map.of("status", "Pull complete", "id", layer.hex().substring(0, 12)));
-                                }
-
-                                @Override
-                                public void layerExists(Digest layer) {
-                                    line(out, Map.of("status", "Already exists", "id", layer.hex().substring(0, 12)));
-                                }
-                            }, Map.of());
-                }
-                line(out, Map.of("status", "Status: Image is up to date for " + ImageReference.parse(reference).familiar()));
-                events.publish("image", "pull", ImageReference.parse(reference).familiar(),
-                        Map.of("name", ImageReference.parse(reference).familiar()));
-            } catch (RuntimeException e) {
-                String message = String.valueOf(e.getMessage());
-                line(out, Map.of("errorDetail", Map.of("message", message), "error", message));
-            }
-        }
-    }
-
-    private static void line(OutputStream out, Map<String, Object> value) {
-        try {
-            out.write((Json.render(value).replace("\n", "") + "\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    // ---- volumes -----------------------------------------------------------------------------------------
-
-    private void volumes(HttpExchange x, String m, String[] p) throws IOException {
-        if (p.length == 1 && m.equals("GET")) {
-            json(x, 200, Map.of("Volumes", berth.listVolumes().stream().map(v -> DockerViews.volume(berth, v)).toList(),
-                    "Warnings", List.of()));
-        } else if (p.length == 2 && p[1].equals("create") && m.equals("POST")) {
-            Map<String, Object> body = Json.parseObject(new String(x.bodyBytes(), StandardCharsets.UTF_8));
-            Map<String, String> labels = DockerCreate.labels(body.get("Labels"));
-            String name = body.get("Name") instanceof String s && !s.isEmpty() ? s : null;
-            Volume volume = berth.createVolume(name, labels);
-            events.publish("volume", "create", volume.name(), Map.of("driver", "local"));
-            json(x, 201, DockerViews.volume(berth, volume));
-        } else if (p.length == 2 && p[1].equals("prune") && m.equals("POST")) {
-            Map<String, List<String>> filters = Filters.parse(x.param("filters")).values();
-            List<String> labels = filters.getOrDefault("label", List.of());
-            boolean all = filters.getOrDefault("all", List.of()).stream().anyMatch(v -> v.equals("true") || v.equals("1"));
-            json(x, 200, Map.of("VolumesDeleted", berth.pruneVolumes(all,
-                    v -> labels.stream().allMatch(l -> Filters.hasLabel(v.labels(), l))), "SpaceReclaimed", 0));
-        } else if (p.length == 2 && m.equals("GET")) {
-            json(x, 200, DockerViews.volume(berth, berth.inspectVolume(p[1])));
-        } else if (p.length == 2 && m.equals("DELETE")) {
-            berth.removeVolume(p[1]);
-            events.publish("volume", "destroy", p[1], Map.of("driver", "local"));
-            x.respond(204, null, new byte[0], Map.of());
-        } else {
-            throw new ApiError(404, "page not found");
-        }
-    }
-
-    // ---- networks ----------------------------------------------------------------------------------------
-
-    private void networks(HttpExchange x, String m, String[] p) throws IOException {
-        if (p.length == 1 && m.equals("GET")) {
-            Map<String, List<String>> filters = Filters.parse(x.param("filters")).values();
-            List<Map<String, Object>> list = new ArrayList<>();
-            for (Map<String, Object> n : allNetworks()) {
-                if (networkMatches(n, filters)) {
-                    list.add(n);
-                }
-            }
-            json(x, 200, list);
-        } else if (p.length == 2 && p[1].equals("create") && m.equals("POST")) {
-            Map<String, Object> body = Json.parseObject(new String(x.bodyBytes(), StandardCharsets.UTF_8));
-            String name = body.get("Name") instanceof String n ? n : null;
-            if (name == null || name.isEmpty()) {
-                throw new ApiError(400, "network name is required");
-            }
-            String driver = body.get("Driver") instanceof String d && !d.isEmpty() ? d : "bridge";
-            if (!driver.equals("bridge")) {
-                throw new ApiError(400, "berth: only the bridge driver is supported, not " + driver);
-            }
-            String subnet = null;
-            String gateway = null;
-            if (DockerCreate.map(body.get("IPAM")).get("Config") instanceof List<?> configs && !configs.isEmpty()) {
-                Map<String, Object> first = DockerCreate.map(configs.getFirst());
-                subnet = first.get("Subnet") instanceof String sn && !sn.isEmpty() ? sn : null;
-                gateway = first.get("Gateway") instanceof String gw && !gw.isEmpty() ? gw : null;
-            }
-            if (berth.listNetworks().stream().anyMatch(n -> n.name().equals(name)) || DockerViews.isDockerBuiltIn(name)) {
-                throw new ApiError(409, "network with name " + name + " already exists");
-            }
-            var network = berth.createNetwork(name, dev.berth.network.NetworkRecord.BRIDGE, subnet, gateway, null,
-                    Boolean.TRUE.equals(body.get("Internal")), DockerCreate.labels(body.get("Labels")));
-            events.publish("network", "create", network.id(), Map.of("name", name, "type", "bridge"));
-            json(x, 201, Map.of("Id", network.id(), "Warning", ""));
-        } else if (p.length == 2 && p[1].equals("prune") && m.equals("POST")) {
-            List<String> deleted = new ArrayList<>();
-            Map<String, List<String>> filters = Filters.parse(x.param("filters")).values();
-            for (var n : berth.listNetworks()) {
-                if (!dev.berth.network.Networks.isBuiltIn(n.name()) && networkMatches(DockerViews.network(n, List.of()), filters)
-                        && berth.containers().stream().noneMatch(r -> r.attachments().stream().anyMatch(a -> a.network().equals(n.name())))) {
-                    berth.removeNetwork(n.name());
-                    deleted.add(n.name());
-                }
-            }
-            json(x, 200, Map.of("NetworksDeleted", deleted));
-        } else if (p.length == 2 && m.equals("GET")) {
-            json(x, 200, network(p[1]));
-        } else if (p.length == 2 && m.equals("DELETE")) {
-            Map<String, Object> network = network(p[1]);
-            String name = (String) network.get("Name");
-            if (DockerViews.isDockerBuiltIn(name)) {
-                throw new ApiError(403, name + " is a pre-defined network and cannot be removed");
-            }
-            berth.removeNetwork(name);
-            events.publish("network", "destroy", String.valueOf(network.get("Id")), Map.of("name", name, "type", "bridge"));
-            x.respond(204, null, new byte[0], Map.of());
-        } else if (p.length == 3 && (p[2].equals("connect") || p[2].equals("disconnect")) && m.equals("POST")) {
-            Map<String, Object> body = Json.parseObject(nonEmpty(x.bodyBytes()));
-            Map<String, Object> network = network(p[1]);
-            String name = berthNetworkName((String) network.get("Name"));
-            ContainerRecord r = berth.inspect(String.valueOf(body.get("Container")));
-            if (p[2].equals("connect")) {
-                Map<String, Object> endpoint = DockerCreate.map(body.get("EndpointConfig"));
-                List<String> aliases = strings(endpoint.get("Aliases"));
-                Object ip = DockerCreate.map(endpoint.get("IPAMConfig")).get("IPv4Address");
-                if (r.attachments().stream().anyMatch(a -> a.network().equals(name))) {
-                    throw new ApiError(403, "endpoint with name " + r.name() + " already exists in network " + network.get("Name"));
-                }
-                berth.connect(name, r.id(), ip instanceof String s && !s.isEmpty() ? s : null, aliases == null ? List.of() : aliases);
-            } else {
-                berth.disconnect(name, r.id());
-            }
-            events.publish("network", p[2], String.valueOf(network.get("Id")),
-                    Map.of("name", String.valueOf(network.get("Name")), "type", "bridge", "container", r.id()));
-            x.respond(200, null, new byte[0], Map.of());
-        } else {
-            throw new ApiError(404, "page not found");
-        }
-    }
-
-    /** Docker's bridge is berth's berth0. */
-    private static String berthNetworkName(String dockerName) {
-        return dockerName.equals("bridge") ? dev.berth.network.Networks.DEFAULT : dockerName;
-    }
-
-    /** Docker's networks: berth's, the default one called bridge, and host and none. */
-    private List<Map<String, Object>> allNetworks() {
-        List<Map<String, Object>> all = new ArrayList<>();
-        List<ContainerRecord> containers = berth.containers();
-        for (var n : berth.listNetworks()) {
-            all.add(DockerViews.network(n, containers));
-        }
-        if (all.stream().noneMatch(n -> n.get("Name").equals("bridge"))) {
-            all.add(DockerViews.network(berth.network(dev.berth.network.Networks.DEFAULT), containers));
-        }
-        all.add(DockerViews.pseudoNetwork("host"));
-        all.add(DockerViews.pseudoNetwork("none"));
-        return all;
-    }
-
-    private Map<String, Object> network(String nameOrId) {
-        for (Map<String, Object> n : allNetworks()) {
-            if (n.get("Name").equals(nameOrId) || n.get("Id").equals(nameOrId)) {
-                return n;
-            }
-        }
-        for (Map<String, Object> n : allNetworks()) {
-            if (nameOrId.length() >= 3 && String.valueOf(n.get("Id")).startsWith(nameOrId)) {
-                return n;
-            }
-        }
-        throw new ApiError(404, "network " + nameOrId + " not found");
-    }
-
-    private static boolean networkMatches(Map<String, Object> n, Map<String, List<String>> filters) {
-        for (var f : filters.entrySet()) {
-            boolean any = switch (f.getKey()) {
-                case "name" -> f.getValue().stream().anyMatch(v -> String.valueOf(n.get("Name")).contains(v));
-                case "id" -> f.getValue().stream().anyMatch(v -> String.valueOf(n.get("Id")).startsWith(v));
-                case "driver" -> f.getValue().contains(String.valueOf(n.get("Driver")));
-                case "label" -> f.getValue().stream().allMatch(l -> Filters.hasLabel(labelsOf(n), l));
-                default -> true;
-            };
-            if (!any) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, String> labelsOf(Map<String, Object> network) {
-        return network.get("Labels") instanceof Map<?, ?> labels ? (Map<String, String>) labels : Map.of();
-    }
-
     private Map<String, Object> systemDf() {
         List<Map<String, Object>> containers = berth.containers().stream()
                 .map(r -> DockerViews.containerSummary(r, imageId(r))).toList();
@@ -957,7 +678,17 @@ final class EngineApi {
 
     // ---- plumbing ----------------------------------------------------------------------------------------
 
-    private static void json(HttpExchange x, int status, Object value) throws IOException {
+    /** One JSON value as a line of a stream (pull progress, events, stats). */
+    static void line(OutputStream out, Map<String, Object> value) {
+        try {
+            out.write((Json.render(value).replace("\n", "") + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static void json(HttpExchange x, int status, Object value) throws IOException {
         x.respond(status, "application/json", (Json.render(value) + "\n").getBytes(StandardCharsets.UTF_8), Map.of());
     }
 
