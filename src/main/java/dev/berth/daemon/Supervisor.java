@@ -66,11 +66,10 @@ public final class Supervisor {
     /** A container being watched: its pid and pidfd, and whether it is our child (then its status is ours). */
     private record Watched(String id, int pid, int pidfd, ContainerProcess process) {}
 
-    /** A container's stdin: the write end the supervisor keeps, and the read end a terminal copies from. */
-    private record StdinPipe(int read, int write) {
+    /** A container's stdin: the write end the supervisor keeps (-1 once closed). */
+    private record StdinPipe(int write) {
         void close() {
             Libc.closeQuietly(write);
-            Libc.closeQuietly(read);
         }
     }
 
@@ -352,7 +351,7 @@ public final class Supervisor {
                     in != null && !tty ? ContainerStarter.Stdin.INHERIT : ContainerStarter.Stdin.NULL,
                     in == null ? -1 : in[0], out, tty ? out : err));
             if (process.terminal() != null) {
-                process.terminal().attach(in[0], out);
+                process.terminal().attachOwningInput(in[0], out); // its copy closes in[0] at the end
             }
         } catch (RuntimeException e) {
             Libc.closeQuietly(out);
@@ -367,7 +366,7 @@ public final class Supervisor {
             if (!tty) {
                 Libc.closeQuietly(in[0]); // the container has it
             }
-            StdinPipe previousStdin = stdins.put(id, new StdinPipe(tty ? in[0] : -1, in[1]));
+            StdinPipe previousStdin = stdins.put(id, new StdinPipe(in[1]));
             if (previousStdin != null) {
                 previousStdin.close();
             }
@@ -461,6 +460,13 @@ public final class Supervisor {
     }
 
     private void ended(Watched w, Integer exitCode) {
+        if (w.process() != null && w.process().terminal() != null) {
+            try {
+                w.process().terminal().drain(2_000); // its last output into the FIFO, before the FIFO is drained
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         drain(w.id());
         events.outputEnded(w.id());
         ContainerRecord record = null;
@@ -541,7 +547,7 @@ public final class Supervisor {
             @Override
             public void closeStdin(String id) {
                 StdinPipe stdin = stdins.get(id);
-                if (stdin != null && stdins.replace(id, stdin, new StdinPipe(stdin.read(), -1))) {
+                if (stdin != null && stdins.replace(id, stdin, new StdinPipe(-1))) {
                     Libc.closeQuietly(stdin.write()); // the container reads end of file
                 }
             }

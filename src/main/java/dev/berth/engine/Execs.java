@@ -128,7 +128,7 @@ final class Execs {
                     in == null ? -1 : in[0], out[1], err[1]);
             process = launch(s, stdio);
             if (process.terminal() != null) {
-                process.terminal().attach(in[0], out[1]);
+                process.terminal().attachOwningInput(in[0], out[1]); // closes in[0] when the client's input ends
             }
         } catch (RuntimeException e) {
             closeAll(out, err, in);
@@ -154,9 +154,8 @@ final class Execs {
         try {
             int code = process.waitFor();
             if (c.tty()) {
-                process.terminal().drain(2_000);
+                process.terminal().drain(2_000); // the terminal's copy is done with out[1]
                 Libc.closeQuietly(out[1]);
-                Libc.closeQuietly(in[0]);
             }
             join(stdout);
             join(stderr);

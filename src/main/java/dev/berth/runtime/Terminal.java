@@ -86,6 +86,18 @@ public final class Terminal implements AutoCloseable {
      * container, the container to out.
      */
     public void attach(int in, int out) {
+        attach(in, out, false);
+    }
+
+    /**
+     * As attach, for an input that is berth's own pipe: the copy closes it once it reads its end, so that
+     * no other thread ever closes a descriptor this one may still read (and find reused).
+     */
+    public void attachOwningInput(int in, int out) {
+        attach(in, out, true);
+    }
+
+    private void attach(int in, int out, boolean ownsInput) {
         if (Tty.isatty(in)) {
             Arena arena = Arena.ofAuto();
             savedHostMode = arena.allocate(Tty.TERMIOS_SIZE);
@@ -96,7 +108,12 @@ public final class Terminal implements AutoCloseable {
             Tty.tcsetattr(in, raw);
             userIn = in;
         }
-        Thread.ofPlatform().daemon().name("berth-tty-in").start(() -> copy(in, master));
+        Thread.ofPlatform().daemon().name("berth-tty-in").start(() -> {
+            copy(in, master);
+            if (ownsInput) {
+                Libc.closeQuietly(in);
+            }
+        });
         output = Thread.ofPlatform().daemon().name("berth-tty-out").start(() -> copy(master, out));
     }
 
