@@ -2,7 +2,9 @@
 # Start-to-exit latency of `berth run --rm busybox true` next to runc, crun and podman on the same
 # busybox rootfs, measured in the same run with hyperfine (medians; the machine is shared and noisy),
 # plus each one's peak RSS. berth twice: handed to a running supervisor (as after any `run -d` or
-# `berth daemon`), and done in its own JVM (BERTH_NO_DELEGATION=1, as when no supervisor runs).
+# `berth daemon`), and done in its own JVM (BERTH_NO_DELEGATION=1, as when no supervisor runs); each
+# also with --security-opt seccomp=unconfined, which shows what the default seccomp filter costs (the
+# supervisor compiles it once; its own JVM compiles it at every start).
 # Needs root. Usage: sudo bench/run-latency.sh [RUNS]
 #
 # Runs inside a private mount namespace where the hybrid layout's /sys/fs/cgroup/unified is unmounted,
@@ -34,7 +36,9 @@ rootfs=$("${b[@]}" image inspect busybox | sed -n 's/.*"LowerDir" : "\([^":]*\)"
 for i in $(seq 30); do "${b[@]}" run --rm --network none busybox true; done
 
 declare -A commands=([berth]="${b[*]} run --rm --network none busybox true"
-    [berth-own-jvm]="env BERTH_NO_DELEGATION=1 ${b[*]} run --rm --network none busybox true")
+    [berth-own-jvm]="env BERTH_NO_DELEGATION=1 ${b[*]} run --rm --network none busybox true"
+    [berth-no-seccomp]="${b[*]} run --rm --network none --security-opt seccomp=unconfined busybox true"
+    [berth-own-jvm-no-seccomp]="env BERTH_NO_DELEGATION=1 ${b[*]} run --rm --network none --security-opt seccomp=unconfined busybox true")
 if command -v runc >/dev/null || command -v crun >/dev/null; then
     mkdir -p "$work/bundle" && cp -a "$rootfs" "$work/bundle/rootfs"
     (cd "$work/bundle" && runc spec 2>/dev/null || crun spec)
@@ -47,7 +51,7 @@ if command -v podman >/dev/null; then
     commands[podman]="podman run --rm --network none --ulimit nofile=20000:20000 --ulimit nproc=32768:32768 --rootfs $rootfs true"
 fi
 
-names=(berth berth-own-jvm)
+names=(berth berth-no-seccomp berth-own-jvm berth-own-jvm-no-seccomp)
 for n in runc crun podman; do [ -n "${commands[$n]:-}" ] && names+=("$n"); done
 args=()
 for n in "${names[@]}"; do args+=(-n "$n" "${commands[$n]}"); done

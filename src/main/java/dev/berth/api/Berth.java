@@ -48,6 +48,7 @@ public final class Berth {
     /** explain receives every kernel networking operation as the tutorial's equivalent command. */
     public Berth(BerthPaths paths, Explain explain) {
         this.paths = paths;
+        dev.berth.runtime.SeccompFilters.keepCompiledIn(paths.runRoot().resolve("seccomp"));
         this.containers = new ContainerStore(paths);
         this.networks = new Networks(paths, explain);
         this.networking = new ContainerNetworking(networks, containers, new Firewall(Nftables.LIBRARY), explain);
@@ -117,6 +118,11 @@ public final class Berth {
             networking.syncFirewall();
             return null;
         });
+    }
+
+    /** --sysctl KEY=VALUE specs as a map; a spec without '=' is one clear error. */
+    public static Map<String, String> sysctls(List<String> specs) {
+        return Sysctls.parse(specs);
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.berth.cgroup.Cgroups;
 import dev.berth.cgroup.DeviceRule;
 import dev.berth.cgroup.Resources;
 import dev.berth.runtime.Confinement;
+import dev.berth.spec.LinuxSpec;
 import dev.berth.spec.ResourcesSpec;
 
 import java.util.ArrayList;
@@ -25,22 +26,12 @@ final class ContainerCgroups {
         return c;
     }
 
-    /**
-     * Docker's (and runc's) default devices: the nodes berth makes in /dev, ptys, tun, and mknod of any
-     * node (which is then useless: it cannot be opened).
-     */
-    static final List<DeviceRule> DEFAULT_DEVICES = List.of(
-            new DeviceRule('c', -1, -1, "m"), new DeviceRule('b', -1, -1, "m"),
-            new DeviceRule('c', 1, 3, "rwm"), new DeviceRule('c', 1, 5, "rwm"), new DeviceRule('c', 1, 7, "rwm"),
-            new DeviceRule('c', 1, 8, "rwm"), new DeviceRule('c', 1, 9, "rwm"),
-            new DeviceRule('c', 5, 0, "rwm"), new DeviceRule('c', 5, 1, "rwm"), new DeviceRule('c', 5, 2, "rwm"),
-            new DeviceRule('c', 136, -1, "rwm"), new DeviceRule('c', 10, 200, "rwm"));
-
-    /** A container's group with its limits and Docker's default devices, before anything runs in it. */
-    Cgroup create(String id, ResourcesSpec resources) {
-        Cgroup group = layout().create(id, limits(resources));
+    /** A container's group with its limits and its device allow-list, before anything runs in it. */
+    Cgroup create(String id, LinuxSpec linux) {
+        List<DeviceRule> devices = linux.deviceAllow().stream().map(DeviceRule::parse).toList();
+        Cgroup group = layout().create(id, limits(linux.resources()));
         try {
-            group.restrictDevices(DEFAULT_DEVICES);
+            group.restrictDevices(devices);
         } catch (RuntimeException e) {
             group.destroy();
             throw e;

@@ -150,7 +150,7 @@ final class ContainerLifecycle {
     ContainerProcess start(Container container, ContainerStarter.Stdio stdio) {
         ContainerProcess process;
         try {
-            Cgroup group = cgroups.create(container.record().id(), container.spec().linux().resources());
+            Cgroup group = cgroups.create(container.record().id(), container.spec().linux());
             process = ContainerStarter.start(container.spec(), container.overlay(), stdio,
                     ContainerCgroups.confinementOf(group));
         } catch (RuntimeException e) {

@@ -37,14 +37,27 @@ public record RunOptions(
 
     /**
      * What it may do beyond Docker's defaults: --cap-add, --cap-drop (names with or without CAP_, ALL),
-     * --privileged (every capability, /proc unmasked, /sys writable).
+     * --privileged (every capability, every host device, no seccomp filter, /proc unmasked, /sys writable),
+     * --security-opt (seccomp=unconfined or a profile's JSON, no-new-privileges[=true|false]), --group-add,
+     * --device HOST[:CONTAINER[:rwm]], --sysctl KEY=VALUE and --ulimit NAME=SOFT[:HARD].
      */
-    public record Privileges(List<String> capAdd, List<String> capDrop, boolean privileged) {
+    public record Privileges(List<String> capAdd, List<String> capDrop, boolean privileged, List<String> securityOpt,
+                             List<String> groupAdd, List<String> devices, java.util.Map<String, String> sysctls,
+                             List<String> ulimits) {
         public static final Privileges DEFAULT = new Privileges(List.of(), List.of(), false);
 
         public Privileges {
             capAdd = capAdd == null ? List.of() : List.copyOf(capAdd);
             capDrop = capDrop == null ? List.of() : List.copyOf(capDrop);
+            securityOpt = securityOpt == null ? List.of() : List.copyOf(securityOpt);
+            groupAdd = groupAdd == null ? List.of() : List.copyOf(groupAdd);
+            devices = devices == null ? List.of() : List.copyOf(devices);
+            sysctls = sysctls == null ? java.util.Map.of() : java.util.Map.copyOf(sysctls);
+            ulimits = ulimits == null ? List.of() : List.copyOf(ulimits);
+        }
+
+        public Privileges(List<String> capAdd, List<String> capDrop, boolean privileged) {
+            this(capAdd, capDrop, privileged, List.of(), List.of(), List.of(), java.util.Map.of(), List.of());
         }
     }
 

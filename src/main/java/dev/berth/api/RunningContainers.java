@@ -60,7 +60,7 @@ final class RunningContainers {
         String cwd = workdir != null ? workdir : spec.process().cwd();
         ProcessSpec process = new ProcessSpec(tty, identity, command, environment, cwd, spec.process().capabilities(),
                 spec.process().noNewPrivileges(), spec.process().oomScoreAdj());
-        return Exec.exec(record.pid(), process, ContainerCgroups.confinementOf(cgroups.open(record.id())), stdio);
+        return Exec.exec(record.pid(), process, spec.linux().seccomp(), ContainerCgroups.confinementOf(cgroups.open(record.id())), stdio);
     }
 
     /** Sends signal to a running container's first process. */

@@ -10,6 +10,7 @@ import dev.berth.spec.LinuxSpec;
 import dev.berth.spec.MountSpec;
 import dev.berth.spec.NamespaceType;
 import dev.berth.spec.ProcessSpec;
+import dev.berth.spec.SeccompSpec;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,8 +41,17 @@ final class SpecConverter {
         if (!(network instanceof NetworkPlacement.Host) && !hostname.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
             throw new BerthException("invalid hostname '" + hostname + "'");
         }
-        UserLookup.Resolved user = new UserLookup(lowers).resolve(
-                options.process().user() != null ? options.process().user() : config.user());
+        UserLookup users = new UserLookup(lowers);
+        UserLookup.Resolved user = users.resolve(options.process().user() != null ? options.process().user() : config.user());
+        RunOptions.Privileges privileges = options.privileges();
+        List<Integer> groups = new ArrayList<>(user.user().additionalGids());
+        for (String group : privileges.groupAdd()) {
+            int gid = users.gid(group);
+            if (!groups.contains(gid)) {
+                groups.add(gid);
+            }
+        }
+        ProcessSpec.User identity = new ProcessSpec.User(user.user().uid(), user.user().gid(), groups);
 
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", Defaults.PATH);
@@ -64,7 +74,6 @@ final class SpecConverter {
             case NetworkPlacement.Join join -> namespaces.add(new LinuxSpec.Namespace(NamespaceType.NETWORK, join.path()));
         }
 
-        RunOptions.Privileges privileges = options.privileges();
         List<String> capabilities;
         try {
             capabilities = privileges.privileged() ? CapabilityNames.held()
@@ -72,9 +81,20 @@ final class SpecConverter {
         } catch (IllegalArgumentException e) {
             throw new BerthException(e.getMessage());
         }
-        ProcessSpec process = new ProcessSpec(options.process().tty(), user.user(), args,
+        SecurityOptions security = SecurityOptions.parse(privileges.securityOpt());
+        ProcessSpec process = new ProcessSpec(options.process().tty(), identity, args,
                 env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList(), cwd,
-                capabilities, true, options.process().oomScoreAdj());
+                capabilities, security.noNewPrivileges(), options.process().oomScoreAdj(), Ulimits.parse(privileges.ulimits()));
+        List<HostDevices.Grant> grants = new ArrayList<>(HostDevices.parse(privileges.devices()));
+        if (privileges.privileged()) {
+            grants.addAll(HostDevices.all());
+        }
+        List<String> deviceAllow = new ArrayList<>(privileges.privileged() ? List.of("a *:* rwm") : Defaults.DEVICE_ALLOW);
+        if (!privileges.privileged()) {
+            grants.forEach(g -> deviceAllow.add(g.rule()));
+        }
+        Map<String, String> sysctls = Sysctls.checked(privileges.sysctls(), !(network instanceof NetworkPlacement.Host)
+                && !(options.network().parsedMode() instanceof dev.berth.spec.NetworkMode.Container));
         List<MountSpec> allMounts = new ArrayList<>();
         for (MountSpec m : Defaults.MOUNTS) {
             allMounts.add(privileges.privileged() && m.destination().equals("/sys")
@@ -83,12 +103,38 @@ final class SpecConverter {
                     : m);
         }
         allMounts.addAll(mounts);
+        boolean unmasked = privileges.privileged() || security.systemPathsUnconfined();
         return new ContainerSpec(ContainerSpec.OCI_VERSION, process,
                 new ContainerSpec.Root(merged.toString(), options.process().readOnly()), hostname, allMounts,
-                new LinuxSpec(namespaces, privileges.privileged() ? List.of() : Defaults.MASKED_PATHS,
-                        privileges.privileged() ? List.of() : Defaults.READONLY_PATHS, options.resources(),
-                        "berth/" + name),
+                new LinuxSpec(namespaces, unmasked ? List.of() : Defaults.MASKED_PATHS,
+                        unmasked ? List.of() : Defaults.READONLY_PATHS, options.resources(),
+                        "berth/" + name, seccomp(security, privileges.privileged(), capabilities), sysctls,
+                        distinctPaths(grants), deviceAllow),
                 Map.of("dev.berth.name", name));
+    }
+
+    /** The nodes to make, one per path inside (the last grant of a path wins, as --device given twice). */
+    private static List<LinuxSpec.Device> distinctPaths(List<HostDevices.Grant> grants) {
+        Map<String, LinuxSpec.Device> byPath = new LinkedHashMap<>();
+        grants.forEach(g -> byPath.put(g.device().path(), g.device()));
+        return List.copyOf(byPath.values());
+    }
+
+    /**
+     * The filter: the default profile (Docker's rules) for the container's capabilities, a profile of the
+     * user's, or none for seccomp=unconfined and for --privileged without a profile (Docker's rules).
+     */
+    private static SeccompSpec seccomp(SecurityOptions security, boolean privileged, List<String> capabilities) {
+        String profile = security.seccomp();
+        if (SecurityOptions.UNCONFINED.equals(profile) || profile == null && privileged) {
+            return null;
+        }
+        try {
+            dev.berth.Trace.mark("seccomp profile");
+            return SeccompProfile.resolve(profile == null ? SeccompProfile.defaultJson() : profile, capabilities);
+        } catch (IllegalArgumentException e) {
+            throw new BerthException(e.getMessage());
+        }
     }
 
     /**

@@ -81,6 +81,18 @@ final class UserLookup {
         return new Resolved(new ProcessSpec.User(uid, gid, extra), home);
     }
 
+    /** A group of --group-add: a name of the container's /etc/group, or a number. */
+    int gid(String nameOrId) {
+        String[] g = find(group, nameOrId);
+        if (g != null) {
+            return Integer.parseInt(g[2]);
+        }
+        if (nameOrId.matches("\\d+")) {
+            return parseId(nameOrId, "gid");
+        }
+        throw new BerthException("unable to find group " + Names.printable(nameOrId) + ": no matching entries in group file");
+    }
+
     private static String[] find(List<String[]> entries, String nameOrId) {
         for (String[] e : entries) {
             if (e[0].equals(nameOrId)) {

@@ -15,6 +15,22 @@ public record DeviceRule(char type, int major, int minor, String access) {
         }
     }
 
+    /** A rule in the devices controller's syntax ("c 1:3 rwm", "a *:* rwm", "a" for every device). */
+    public static DeviceRule parse(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([abc])(?: (\\*|\\d+):(\\*|\\d+) ([rwm]+))?").matcher(text);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("invalid device rule '" + text + "'");
+        }
+        if (m.group(2) == null) {
+            return new DeviceRule(m.group(1).charAt(0), -1, -1, "rwm");
+        }
+        return new DeviceRule(m.group(1).charAt(0), number(m.group(2)), number(m.group(3)), m.group(4));
+    }
+
+    private static int number(String text) {
+        return text.equals("*") ? -1 : Integer.parseInt(text);
+    }
+
     public String text() {
         return type + " " + number(major) + ":" + number(minor) + " " + access;
     }

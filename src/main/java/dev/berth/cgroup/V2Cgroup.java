@@ -1,5 +1,8 @@
 package dev.berth.cgroup;
 
+import dev.berth.linux.Bpf;
+import dev.berth.linux.Libc;
+
 import java.nio.file.Path;
 
 /** A group on the unified (v2) hierarchy: one directory, every controller's files in it. */
@@ -17,7 +20,23 @@ final class V2Cgroup implements Cgroup {
 
     @Override
     public boolean restrictDevices(java.util.List<DeviceRule> allowed) {
-        return false; // v2 confines devices with a BPF_PROG_TYPE_CGROUP_DEVICE program: not written yet
+        if (allowed.stream().anyMatch(r -> r.type() == 'a' && r.major() < 0 && r.minor() < 0 && r.access().length() == 3)) {
+            return true; // every device: no program at all
+        }
+        int group = Libc.open(dir.toString(), Libc.O_RDONLY | Libc.O_DIRECTORY
+                | Libc.O_CLOEXEC, 0);
+        try {
+            int program = Bpf.loadDeviceProgram(DeviceFilter.program(allowed));
+            try {
+                // the group holds the program from now on; it goes with the group
+                Bpf.attachDeviceProgram(group, program);
+            } finally {
+                Libc.closeQuietly(program);
+            }
+        } finally {
+            Libc.closeQuietly(group);
+        }
+        return true;
     }
 
     @Override

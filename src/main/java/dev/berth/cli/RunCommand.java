@@ -144,6 +144,22 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--privileged", description = "Every capability, /proc unmasked, /sys writable.")
     boolean privileged;
 
+    @Option(names = "--security-opt", paramLabel = "OPTION",
+            description = "seccomp=PROFILE.json|unconfined, no-new-privileges[=true|false], systempaths=unconfined.")
+    List<String> securityOpt = new ArrayList<>();
+
+    @Option(names = "--device", paramLabel = "HOST[:CONTAINER][:rwm]", description = "Give the container a host device.")
+    List<String> devices = new ArrayList<>();
+
+    @Option(names = "--group-add", paramLabel = "GROUP", description = "An additional group of the process (name or gid).")
+    List<String> groupAdd = new ArrayList<>();
+
+    @Option(names = "--sysctl", paramLabel = "KEY=VALUE", description = "A namespaced kernel setting (net.*, kernel.shm*, fs.mqueue.*…).")
+    List<String> sysctls = new ArrayList<>();
+
+    @Option(names = "--ulimit", paramLabel = "NAME=SOFT[:HARD]", description = "A resource limit (nofile=1024:2048; -1 is unlimited).")
+    List<String> ulimits = new ArrayList<>();
+
     @Option(names = {"-l", "--label"}, paramLabel = "KEY=VALUE", description = "Set a label on the container.")
     List<String> labels = new ArrayList<>();
 
@@ -196,6 +212,26 @@ final class RunCommand implements Callable<Integer> {
         return requests;
     }
 
+    /** --security-opt with a seccomp profile's file read here, in the caller's directory (as Docker's CLI does). */
+    private List<String> securityOptions() {
+        List<String> options = new ArrayList<>();
+        for (String option : securityOpt) {
+            String value = option.startsWith("seccomp=") || option.startsWith("seccomp:") ? option.substring(8) : null;
+            if (value == null || value.equals("unconfined") || value.stripLeading().startsWith("{")) {
+                options.add(option);
+                continue;
+            }
+            java.nio.file.Path file = Main.absolute(spec, java.nio.file.Path.of(value));
+            try {
+                options.add("seccomp=" + java.nio.file.Files.readString(file));
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new BerthException("opening seccomp profile (" + file + ") failed: "
+                        + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
+            }
+        }
+        return options;
+    }
+
     @Override
     public Integer call() throws Exception {
         String image = null;
@@ -226,7 +262,8 @@ final class RunCommand implements Callable<Integer> {
                 .publish(publish).publishAll(publishAll).dns(new RunOptions.Dns(dns, dnsSearch, dnsOptions)).addHosts(addHosts)
                 .resources(limits.toSpec()).oomScoreAdj(oomScoreAdj).entrypoint(entrypoint).restart(restart).stopSignal(stopSignal).detach(detach).aliases(aliases)
                 .mounts(mountRequests()).volumesFrom(volumesFrom).labels(labels(labels))
-                .privileges(new RunOptions.Privileges(capAdd, capDrop, privileged))
+                .privileges(new RunOptions.Privileges(capAdd, capDrop, privileged, securityOptions(), groupAdd,
+                        devices, dev.berth.api.Berth.sysctls(sysctls), ulimits))
                 .build();
         if (Berth.resolvesContainerNames(options.network())) {
             // user-defined networks resolve container names through the supervisor's DNS server

@@ -54,7 +54,9 @@ final class DockerCreate {
                 .volumesFrom(orEmpty(EngineApi.strings(host.get("VolumesFrom"))))
                 .labels(labels(body.get("Labels")))
                 .privileges(new RunOptions.Privileges(orEmpty(EngineApi.strings(host.get("CapAdd"))),
-                        orEmpty(EngineApi.strings(host.get("CapDrop"))), Boolean.TRUE.equals(host.get("Privileged"))));
+                        orEmpty(EngineApi.strings(host.get("CapDrop"))), Boolean.TRUE.equals(host.get("Privileged")),
+                        orEmpty(EngineApi.strings(host.get("SecurityOpt"))), orEmpty(EngineApi.strings(host.get("GroupAdd"))),
+                        devices(host.get("Devices")), stringMap(host.get("Sysctls")), ulimits(host.get("Ulimits"))));
         Map<String, Object> endpoints = map(map(body.get("NetworkingConfig")).get("EndpointsConfig"));
         for (Object endpoint : endpoints.values()) {
             Map<String, Object> e = map(endpoint);
@@ -80,6 +82,36 @@ final class DockerCreate {
             }
         }
         return labels;
+    }
+
+    /** [{"PathOnHost", "PathInContainer", "CgroupPermissions"}] as --device specs. */
+    private static List<String> devices(Object value) {
+        List<String> devices = new ArrayList<>();
+        for (Object o : value instanceof List<?> l ? l : List.of()) {
+            Map<String, Object> d = map(o);
+            String host = text(d.get("PathOnHost"));
+            String container = text(d.get("PathInContainer"));
+            String permissions = text(d.get("CgroupPermissions"));
+            devices.add(host + ":" + (container == null || container.isEmpty() ? host : container) + ":"
+                    + (permissions == null || permissions.isEmpty() ? "rwm" : permissions));
+        }
+        return devices;
+    }
+
+    /** [{"Name", "Soft", "Hard"}] as --ulimit specs. */
+    private static List<String> ulimits(Object value) {
+        List<String> ulimits = new ArrayList<>();
+        for (Object o : value instanceof List<?> l ? l : List.of()) {
+            Map<String, Object> u = map(o);
+            ulimits.add(text(u.get("Name")) + "=" + u.get("Soft") + ":" + u.get("Hard"));
+        }
+        return ulimits;
+    }
+
+    private static Map<String, String> stringMap(Object value) {
+        Map<String, String> result = new java.util.LinkedHashMap<>();
+        map(value).forEach((k, v) -> result.put(k, String.valueOf(v)));
+        return result;
     }
 
     /** Docker's "default" and "bridge" are berth's default bridge. */

@@ -52,6 +52,8 @@ public final class Libc {
     private static final Native.Downcall PIPE2 = Native.errnoFn("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
     private static final Native.Downcall MKFIFOAT = Native.errnoFn("mkfifoat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final Native.Downcall MKDIRAT = Native.errnoFn("mkdirat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Native.Downcall UTIMENSAT =
+            Native.errnoFn("utimensat", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
     private static final Native.Downcall FCHMODAT = Native.errnoFn("fchmodat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
     private static final Native.Downcall UNLINKAT = Native.errnoFn("unlinkat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final Native.Downcall SYMLINKAT = Native.errnoFn("symlinkat", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS);
@@ -284,6 +286,22 @@ public final class Libc {
         call("mkdir", path, (st, a) -> (int) MKDIRAT.handle().invokeExact(st, AT_FDCWD, str(a, path), mode));
     }
 
+    /**
+     * Sets a file's access and modification times by path without opening it or following a final
+     * symlink (utimensat with AT_SYMLINK_NOFOLLOW): opening a FIFO would block.
+     */
+    public static void setTimes(String path, long epochSeconds, int nanos) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment times = arena.allocate(32, 8);
+            for (int i = 0; i < 2; i++) {
+                times.set(JAVA_LONG, i * 16L, epochSeconds);
+                times.set(JAVA_LONG, i * 16L + 8, nanos);
+            }
+            call("utimensat", path, (st, a) -> (int) UTIMENSAT.handle().invokeExact(st, AT_FDCWD, str(a, path), times,
+                    AT_SYMLINK_NOFOLLOW));
+        }
+    }
+
     public static void chmod(String path, int mode) {
         call("chmod", path, (st, a) -> (int) FCHMODAT.handle().invokeExact(st, AT_FDCWD, str(a, path), mode, 0));
     }
@@ -427,6 +445,28 @@ public final class Libc {
         call("prctl", "option " + option, (st, a) -> (int) PRCTL.handle().invokeExact(st, option, arg2, arg3, 0L, 0L));
     }
 
+    private static final int PR_SET_SECCOMP = 22, SECCOMP_MODE_FILTER = 2;
+
+    /**
+     * Installs a seccomp filter on the calling thread (prctl PR_SET_SECCOMP): program is a classic BPF
+     * program, struct sock_filter[] as {@link Libseccomp.Filter#export} writes it. Needs no_new_privs or
+     * CAP_SYS_ADMIN; what the thread then creates inherits the filter.
+     */
+    public static void seccompFilter(byte[] program) {
+        if (program.length == 0 || program.length % 8 != 0) {
+            throw new IllegalArgumentException("a BPF program is a non-empty array of 8-byte instructions");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment filter = arena.allocate(program.length, 8);
+            MemorySegment.copy(program, 0, filter, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, program.length);
+            MemorySegment fprog = arena.allocate(16, 8); // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
+            fprog.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 0, (short) (program.length / 8));
+            fprog.set(java.lang.foreign.ValueLayout.ADDRESS, 8, filter);
+            call("prctl", "PR_SET_SECCOMP", (st, a) -> (int) PRCTL.handle().invokeExact(st, PR_SET_SECCOMP,
+                    (long) SECCOMP_MODE_FILTER, fprog.address(), 0L, 0L));
+        }
+    }
+
     /** setgroups, setresgid and setresuid of the calling thread only (raw syscalls, not glibc's broadcast). */
     public static void setThreadIdentity(int uid, int gid, int[] groups) {
         try (Arena arena = Arena.ofConfined()) {
@@ -456,6 +496,18 @@ public final class Libc {
         }
     }
 
+    private static final int SYS_PRLIMIT64 = 302;
+
+    /** prlimit(2) of another process: one resource's soft and hard limits (RLIM_INFINITY for -1). */
+    public static void prlimit(int pid, int resource, long soft, long hard) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment limit = arena.allocate(16, 8);
+            limit.set(JAVA_LONG, 0, soft);   // -1 is RLIM_INFINITY
+            limit.set(JAVA_LONG, 8, hard);
+            call("prlimit", "resource " + resource, (st, a) -> syscall(st, SYS_PRLIMIT64, pid, resource, limit.address(), 0, 0, 0));
+        }
+    }
+
     public static int gettid() {
         return (int) call("gettid", null, (st, a) -> syscall(st, SYS_GETTID, 0, 0, 0, 0, 0, 0));
     }
@@ -481,7 +533,7 @@ public final class Libc {
         }
     }
 
-    private static long syscall(MemorySegment state, long number, long a1, long a2, long a3, long a4, long a5, long a6)
+    static long syscall(MemorySegment state, long number, long a1, long a2, long a3, long a4, long a5, long a6)
             throws Throwable {
         return (long) SYSCALL6.handle().invokeExact(state, number, a1, a2, a3, a4, a5, a6);
     }

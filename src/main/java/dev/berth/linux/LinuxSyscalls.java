@@ -57,6 +57,10 @@ final class LinuxSyscalls implements Syscalls {
 
     @Override public void prctl(int option, long arg2, long arg3) { Libc.prctl(option, arg2, arg3); }
 
+    @Override public void seccompFilter(byte[] program) { Libc.seccompFilter(program); }
+
+    @Override public void prlimit(int pid, int resource, long soft, long hard) { Libc.prlimit(pid, resource, soft, hard); }
+
     @Override
     public void capset(long effective, long permitted, long inheritable) {
         Libc.capset(effective, permitted, inheritable);

@@ -77,6 +77,12 @@ public interface Syscalls {
 
     void capset(long effective, long permitted, long inheritable);
 
+    /** Sets one resource limit of process pid (prlimit). */
+    void prlimit(int pid, int resource, long soft, long hard);
+
+    /** Installs a seccomp filter (a compiled BPF program) on the calling thread. */
+    void seccompFilter(byte[] program);
+
     /** setgroups, setresgid, setresuid for the calling thread only. */
     void setThreadIdentity(int uid, int gid, int[] groups);
 

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * <ol>
  *   <li><b>spawner</b>: unshares its file-system context and the mount, UTS, IPC and network namespaces,
  *       builds the root ({@link RootfsSetup}) and pivots into it, unshares the PID namespace, takes the
- *       container's identity (capabilities, uid/gid, no_new_privs), then {@code posix_spawn}s the command.
+ *       container's identity (capabilities, uid/gid, no_new_privs, seccomp), then {@code posix_spawn}s the command.
  *       The child inherits all of that and becomes PID 1; it blocks on a FIFO before {@code execve}.</li>
  *   <li><b>helper</b>: once the child exists, mounts the container's /proc ({@link ProcMount}) and opens
  *       the FIFO, which lets the child exec.</li>
@@ -74,9 +74,11 @@ public final class ContainerStarter {
 
     public ContainerProcess run(ContainerSpec spec, Overlay overlay, Stdio stdio, Confinement confinement) {
         int lastCap = setup.lastCapability();
+        byte[] seccompFilter = SeccompFilters.program(spec.linux().seccomp());
+        Trace.mark("seccomp filter ready");
         StartHandshake handshake = new StartHandshake();
         Thread spawner = Thread.ofPlatform().name("berth-spawner").unstarted(
-                () -> spawnerSteps(spec, overlay, stdio, confinement, lastCap, handshake));
+                () -> spawnerSteps(spec, overlay, stdio, confinement, lastCap, seccompFilter, handshake));
         Throwable[] helperFailure = {null};
         Thread helper = Thread.ofPlatform().name("berth-proc").unstarted(() -> {
             try {
@@ -112,11 +114,12 @@ public final class ContainerStarter {
 
     /** The spawner thread: namespaces → mounts → pivot_root → PID namespace → identity → spawn. */
     private void spawnerSteps(ContainerSpec spec, Overlay overlay, Stdio stdio, Confinement confinement, int lastCap,
-                              StartHandshake handshake) {
+                              byte[] seccompFilter, StartHandshake handshake) {
         try {
             int tid = sys.gettid();
             boolean joined = confinement.enterCallingThread();
             enterNamespaces(spec.linux());
+            writeSysctls(spec.linux());
             handshake.inNamespaces(tid, sys.open("/proc/thread-self/ns/mnt", Libc.O_RDONLY | Libc.O_CLOEXEC, 0));
             Trace.mark("namespaces entered");
             Terminal terminal = new RootfsSetup(spec, overlay, sys).build();
@@ -130,7 +133,7 @@ public final class ContainerStarter {
             }
             sys.unshare(NamespaceType.PID.cloneFlag());
             String executable = setup.resolveExecutable(spec.process());
-            setup.takeIdentity(spec.process(), lastCap);
+            setup.takeIdentity(spec.process(), seccompFilter, lastCap);
             handshake.identityTaken();
             Trace.mark("identity taken");
             handshake.spawned(setup.spawn(spec.process(), executable, stdio, terminal, RootfsSetup.START_FIFO));
@@ -174,6 +177,14 @@ public final class ContainerStarter {
         if ((unshare & NamespaceType.NETWORK.cloneFlag()) != 0) {
             sys.loopbackUp();
         }
+    }
+
+    /**
+     * The container's sysctls, written while the thread is in its new namespaces but still sees the
+     * host's /proc: /proc/sys answers for the namespaces of the thread that writes.
+     */
+    private void writeSysctls(LinuxSpec linux) {
+        linux.sysctl().forEach((key, value) -> sys.write("/proc/sys/" + key.replace('.', '/'), value));
     }
 
     /** Kills whatever the spawner thread started, so a blocked posix_spawn returns. */

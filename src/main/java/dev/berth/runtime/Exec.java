@@ -4,6 +4,7 @@ import dev.berth.linux.Libc;
 import dev.berth.linux.Syscalls;
 import dev.berth.spec.NamespaceType;
 import dev.berth.spec.ProcessSpec;
+import dev.berth.spec.SeccompSpec;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -28,13 +29,16 @@ public final class Exec {
         this.setup = new ProcessSetup(sys);
     }
 
-    public static ContainerProcess exec(int targetPid, ProcessSpec process, Confinement confinement,
+    /** @param seccomp the container's seccomp filter (linux.seccomp of its spec), null for none */
+    public static ContainerProcess exec(int targetPid, ProcessSpec process, SeccompSpec seccomp, Confinement confinement,
                                         ContainerStarter.Stdio stdio) {
-        return new Exec(Syscalls.LINUX).run(targetPid, process, confinement, stdio);
+        return new Exec(Syscalls.LINUX).run(targetPid, process, seccomp, confinement, stdio);
     }
 
-    public ContainerProcess run(int targetPid, ProcessSpec process, Confinement confinement, ContainerStarter.Stdio stdio) {
+    public ContainerProcess run(int targetPid, ProcessSpec process, SeccompSpec seccomp, Confinement confinement,
+                                ContainerStarter.Stdio stdio) {
         int lastCap = setup.lastCapability();
+        byte[] seccompFilter = SeccompFilters.program(seccomp);
         AtomicReference<Object> result = new AtomicReference<>(); // the pid, or the failure
         AtomicReference<Terminal> terminal = new AtomicReference<>();
         Thread spawner = Thread.ofPlatform().name("berth-exec").unstarted(() -> {
@@ -61,7 +65,7 @@ public final class Exec {
                     sys.chown(terminal.get().slavePath(), process.user().uid(), process.user().gid());
                 }
                 String executable = setup.resolveExecutable(process);
-                setup.takeIdentity(process, lastCap);
+                setup.takeIdentity(process, seccompFilter, lastCap);
                 result.set(setup.spawn(process, executable, stdio, terminal.get(), null));
             } catch (Throwable t) {
                 result.set(t);

@@ -43,6 +43,7 @@ final class ProcMount {
         int child = childOf(spawnerTid);
         confinement.addProcess(child);
         setup.applyOomScoreAdj(child, spec.process().oomScoreAdj());
+        setup.applyRlimits(child, spec.process().rlimits());
         int mountFd;
         try {
             int fs = sys.fsopen("proc");

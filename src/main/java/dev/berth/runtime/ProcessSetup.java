@@ -48,14 +48,19 @@ final class ProcessSetup {
 
     /**
      * The container's privileges, set on the spawning thread so the child inherits exactly them: the
-     * bounding set first (it needs CAP_SETPCAP), then the ids, then the capability sets, then no_new_privs.
+     * bounding set first (it needs CAP_SETPCAP), then the ids, then the capability sets, then no_new_privs,
+     * and last the seccomp filter (null: none), so it need allow nothing of this sequence. Without
+     * no_new_privs the kernel takes a filter only with CAP_SYS_ADMIN: then it comes before the ids (runc's order).
      */
-    void takeIdentity(ProcessSpec process, int lastCap) {
+    void takeIdentity(ProcessSpec process, byte[] seccompFilter, int lastCap) {
         long keep = Capabilities.mask(process.capabilities());
         for (int cap = 0; cap <= lastCap; cap++) {
             if ((keep & (1L << cap)) == 0) {
                 sys.prctl(Libc.PR_CAPBSET_DROP, cap, 0);
             }
+        }
+        if (seccompFilter != null && !process.noNewPrivileges()) {
+            sys.seccompFilter(seccompFilter);
         }
         ProcessSpec.User user = process.user();
         sys.setThreadIdentity(user.uid(), user.gid(), user.additionalGids().stream().mapToInt(Integer::intValue).toArray());
@@ -68,6 +73,9 @@ final class ProcessSetup {
             sys.prctl(Libc.PR_SET_NO_NEW_PRIVS, 1, 0);
         }
         sys.umask(022);
+        if (seccompFilter != null && process.noNewPrivileges()) {
+            sys.seccompFilter(seccompFilter);
+        }
     }
 
     /**
@@ -106,6 +114,30 @@ final class ProcessSetup {
     void applyOomScoreAdj(int pid, Integer oomScoreAdj) {
         if (oomScoreAdj != null) {
             sys.write("/proc/" + pid + "/oom_score_adj", oomScoreAdj.toString());
+        }
+    }
+
+    private static final List<String> RLIMITS = List.of("RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK",
+            "RLIMIT_CORE", "RLIMIT_RSS", "RLIMIT_NPROC", "RLIMIT_NOFILE", "RLIMIT_MEMLOCK", "RLIMIT_AS", "RLIMIT_LOCKS",
+            "RLIMIT_SIGPENDING", "RLIMIT_MSGQUEUE", "RLIMIT_NICE", "RLIMIT_RTPRIO", "RLIMIT_RTTIME");
+
+    /**
+     * The process's resource limits (OCI process.rlimits), set with prlimit while it waits to exec: limits
+     * belong to a whole process, so the spawning thread cannot take them on for its child as it does ids.
+     */
+    void applyRlimits(int pid, List<ProcessSpec.Rlimit> rlimits) {
+        for (ProcessSpec.Rlimit limit : rlimits) {
+            int resource = RLIMITS.indexOf(limit.type());
+            if (resource < 0) {
+                throw new BerthException("unknown resource limit " + limit.type());
+            }
+            try {
+                sys.prlimit(pid, resource, limit.soft(), limit.hard());
+            } catch (SyscallException e) {
+                throw new BerthException("cannot set " + limit.type() + " to " + limit.soft() + ":" + limit.hard()
+                        + (e.errno() == Errno.EPERM ? ": above the hard limit berth has, which only CAP_SYS_RESOURCE may raise"
+                        : ": " + e.getMessage()), e);
+            }
         }
     }
 

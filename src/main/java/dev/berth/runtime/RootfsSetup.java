@@ -6,6 +6,7 @@ import dev.berth.linux.SyscallException;
 import dev.berth.linux.Syscalls;
 import dev.berth.spec.ContainerSpec;
 import dev.berth.spec.Defaults;
+import dev.berth.spec.LinuxSpec;
 import dev.berth.spec.MountSpec;
 import dev.berth.spec.NamespaceType;
 
@@ -36,7 +37,7 @@ final class RootfsSetup {
 
     private record Device(String name, int major, int minor) {}
 
-    private static final int S_IFCHR = 0020000, S_IFIFO = 0010000;
+    private static final int S_IFCHR = 0020000, S_IFBLK = 0060000, S_IFIFO = 0010000;
 
     private final ContainerSpec spec;
     private final Overlay overlay;
@@ -108,6 +109,13 @@ final class RootfsSetup {
             String path = dev + device.name();
             sys.mknod(path, S_IFCHR | 0666, device.major(), device.minor());
             sys.chmod(path, 0666);
+        }
+        for (LinuxSpec.Device device : spec.linux().devices()) {
+            Path path = SecureJoin.resolve(root, device.path());
+            mkdirs(path.getParent());
+            sys.mknod(path.toString(), (device.type().equals("b") ? S_IFBLK : S_IFCHR) | device.fileMode(),
+                    device.major(), device.minor());
+            sys.chmod(path.toString(), device.fileMode());
         }
         sys.symlink("pts/ptmx", dev + "ptmx");
         sys.symlink("/proc/self/fd", dev + "fd");

@@ -20,6 +20,13 @@ public final class Defaults {
             "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
             "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap");
 
+    /**
+     * Docker's (and runc's) default device allow-list: the nodes berth makes in /dev, the console, ptys,
+     * tun, and mknod of any node (which is then useless: it cannot be opened).
+     */
+    public static final List<String> DEVICE_ALLOW = List.of("c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm",
+            "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm", "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm");
+
     /** Paths under /proc a container may read but not write. */
     public static final List<String> READONLY_PATHS = List.of(
             "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");

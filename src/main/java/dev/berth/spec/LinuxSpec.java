@@ -1,19 +1,42 @@
 package dev.berth.spec;
 
 import java.util.List;
+import java.util.Map;
 
-/** OCI {@code linux}: namespaces, and the /proc and /sys paths hidden or made read-only. */
+/**
+ * OCI {@code linux}: namespaces, the /proc and /sys paths hidden or made read-only, resources, the
+ * seccomp filter (null: unconfined), namespaced sysctls, the device nodes made in /dev beyond the
+ * defaults, and the devices the container may use.
+ *
+ * @param sysctl      /proc/sys keys ("net.ipv4.ip_forward") and values, written inside the namespaces
+ * @param devices     nodes made in the container's /dev besides the ones every container gets
+ * @param deviceAllow the device allow-list of its cgroup, in the devices controller's syntax
+ *                    ("c 1:3 rwm", "a *:* rwm" for every device); null for {@link Defaults#DEVICE_ALLOW}
+ */
 public record LinuxSpec(
         List<Namespace> namespaces,
         List<String> maskedPaths,
         List<String> readonlyPaths,
         ResourcesSpec resources,
-        String cgroupsPath) {
+        String cgroupsPath,
+        SeccompSpec seccomp,
+        Map<String, String> sysctl,
+        List<Device> devices,
+        List<String> deviceAllow) {
 
     public LinuxSpec {
         namespaces = List.copyOf(namespaces);
         maskedPaths = List.copyOf(maskedPaths);
         readonlyPaths = List.copyOf(readonlyPaths);
+        sysctl = sysctl == null ? Map.of() : Map.copyOf(sysctl);
+        devices = devices == null ? List.of() : List.copyOf(devices);
+        deviceAllow = deviceAllow == null ? Defaults.DEVICE_ALLOW : List.copyOf(deviceAllow);
+    }
+
+    /** Docker's defaults for everything after the namespaces and paths: no sysctls, no extra devices. */
+    public LinuxSpec(List<Namespace> namespaces, List<String> maskedPaths, List<String> readonlyPaths,
+                     ResourcesSpec resources, String cgroupsPath, SeccompSpec seccomp) {
+        this(namespaces, maskedPaths, readonlyPaths, resources, cgroupsPath, seccomp, Map.of(), List.of(), null);
     }
 
     /**
@@ -29,4 +52,12 @@ public record LinuxSpec(
             return NamespaceType.fromOciName(type);
         }
     }
+
+    /**
+     * OCI {@code linux.devices[]}: a node made at path inside the container.
+     *
+     * @param type     "c" (character) or "b" (block)
+     * @param fileMode its permission bits
+     */
+    public record Device(String path, String type, int major, int minor, int fileMode) {}
 }

@@ -6,6 +6,7 @@ import java.util.List;
  * The container's first process (OCI {@code process}).
  *
  * @param oomScoreAdj the process's /proc/PID/oom_score_adj (OCI {@code process.oomScoreAdj}), null to inherit
+ * @param rlimits     its resource limits (OCI {@code process.rlimits}); the others are berth's own
  */
 public record ProcessSpec(
         boolean terminal,
@@ -15,13 +16,23 @@ public record ProcessSpec(
         String cwd,
         List<String> capabilities,
         boolean noNewPrivileges,
-        Integer oomScoreAdj) {
+        Integer oomScoreAdj,
+        List<Rlimit> rlimits) {
 
     public ProcessSpec {
         args = List.copyOf(args);
         env = List.copyOf(env);
         capabilities = List.copyOf(capabilities);
+        rlimits = rlimits == null ? List.of() : List.copyOf(rlimits);
     }
+
+    public ProcessSpec(boolean terminal, User user, List<String> args, List<String> env, String cwd,
+                       List<String> capabilities, boolean noNewPrivileges, Integer oomScoreAdj) {
+        this(terminal, user, args, env, cwd, capabilities, noNewPrivileges, oomScoreAdj, List.of());
+    }
+
+    /** One resource limit: type is "RLIMIT_NOFILE"…; -1 is unlimited. */
+    public record Rlimit(String type, long hard, long soft) {}
 
     /** OCI {@code process.user}: numeric ids, already resolved against the container's /etc files. */
     public record User(int uid, int gid, List<Integer> additionalGids) {

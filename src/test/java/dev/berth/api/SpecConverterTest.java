@@ -128,4 +128,84 @@ class SpecConverterTest {
                 .privileges(new RunOptions.Privileges(List.of("FLY"), List.of(), false)).build()))
                 .hasMessage("unknown capability: \"FLY\"");
     }
+
+    private ContainerSpec withPrivileges(RunOptions.Privileges privileges, String network) {
+        return convert(RunOptions.builder().image("busybox").network(network).privileges(privileges).build());
+    }
+
+    private static RunOptions.Privileges privileges(List<String> securityOpt, List<String> groupAdd, List<String> devices,
+                                                    Map<String, String> sysctls, List<String> ulimits) {
+        return new RunOptions.Privileges(List.of(), List.of(), false, securityOpt, groupAdd, devices, sysctls, ulimits);
+    }
+
+    @Test
+    void securityOptionsChooseTheSeccompFilterAndNoNewPrivileges() {
+        ContainerSpec confined = convert(RunOptions.of("busybox", List.of()));
+        assertThat(confined.linux().seccomp()).isNotNull();
+        assertThat(confined.linux().seccomp().defaultAction()).isEqualTo("SCMP_ACT_ERRNO");
+
+        ContainerSpec unconfined = withPrivileges(privileges(List.of("seccomp=unconfined", "no-new-privileges=false",
+                "apparmor=unconfined", "label=disable"), List.of(), List.of(), Map.of(), List.of()), "none");
+        assertThat(unconfined.linux().seccomp()).isNull();
+        assertThat(unconfined.process().noNewPrivileges()).isFalse();
+
+        ContainerSpec own = withPrivileges(privileges(List.of("seccomp={\"defaultAction\": \"SCMP_ACT_LOG\"}",
+                "systempaths=unconfined"), List.of(), List.of(), Map.of(), List.of()), "none");
+        assertThat(own.linux().seccomp().defaultAction()).isEqualTo("SCMP_ACT_LOG");
+        assertThat(own.linux().maskedPaths()).isEmpty();
+
+        ContainerSpec privileged = withPrivileges(new RunOptions.Privileges(List.of(), List.of(), true), "none");
+        assertThat(privileged.linux().seccomp()).isNull();
+        assertThat(privileged.linux().deviceAllow()).containsExactly("a *:* rwm");
+
+        for (String bad : List.of("seccomp=/a/file/the/cli/should/have/read", "no-new-privileges=maybe", "selinux", "systempaths=x")) {
+            assertThatThrownBy(() -> withPrivileges(privileges(List.of(bad), List.of(), List.of(), Map.of(), List.of()), "none"))
+                    .isInstanceOf(BerthException.class).hasMessageStartingWith("invalid --security-opt '" + bad + "'");
+        }
+    }
+
+    @Test
+    void devicesAreMadeInsideAndAllowedInTheCgroupWithTheirPermissions() {
+        ContainerSpec spec = withPrivileges(privileges(List.of(), List.of(), List.of("/dev/null:/dev/mynull:r"),
+                Map.of(), List.of()), "none");
+        assertThat(spec.linux().devices()).containsExactly(new dev.berth.spec.LinuxSpec.Device("/dev/mynull", "c", 1, 3, 0666));
+        assertThat(spec.linux().deviceAllow()).containsAll(Defaults.DEVICE_ALLOW).contains("c 1:3 r");
+
+        for (String[] bad : List.of(new String[] {"/etc/hostname", "is not a device node"},
+                new String[] {"/dev/no-such-device", "no such file"}, new String[] {"/dev/null:/x:rwx", "permissions"},
+                new String[] {"dev/null", "absolute"})) {
+            assertThatThrownBy(() -> withPrivileges(privileges(List.of(), List.of(), List.of(bad[0]), Map.of(), List.of()), "none"))
+                    .hasMessageStartingWith("invalid --device '" + bad[0] + "'").hasMessageContaining(bad[1]);
+        }
+    }
+
+    @Test
+    void onlyNamespacedSysctlsAreAccepted() {
+        ContainerSpec spec = withPrivileges(privileges(List.of(), List.of(), List.of(),
+                Map.of("net.ipv4.ip_unprivileged_port_start", "0", "kernel.shmmax", "1000000", "fs.mqueue.msg_max", "20"),
+                List.of()), "none");
+        assertThat(spec.linux().sysctl()).containsEntry("net.ipv4.ip_unprivileged_port_start", "0").hasSize(3);
+
+        assertThatThrownBy(() -> withPrivileges(privileges(List.of(), List.of(), List.of(), Map.of("kernel.panic", "1"),
+                List.of()), "none")).hasMessage("sysctl 'kernel.panic' is not in a separate kernel namespace");
+        assertThatThrownBy(() -> withPrivileges(privileges(List.of(), List.of(), List.of(), Map.of("net.core.somaxconn", "1"),
+                List.of()), "host")).hasMessageContaining("shares a network namespace");
+        assertThatThrownBy(() -> Sysctls.parse(List.of("net.core.somaxconn"))).hasMessageContaining("expected KEY=VALUE");
+    }
+
+    @Test
+    void ulimitsAreDockersSyntaxAndGroupsAreAdded() {
+        ContainerSpec spec = withPrivileges(privileges(List.of(), List.of("10", "0"), List.of(), Map.of(),
+                List.of("nofile=512:1024", "core=0", "stack=-1")), "none");
+        assertThat(spec.process().rlimits()).containsExactly(new dev.berth.spec.ProcessSpec.Rlimit("RLIMIT_NOFILE", 1024, 512),
+                new dev.berth.spec.ProcessSpec.Rlimit("RLIMIT_CORE", 0, 0), new dev.berth.spec.ProcessSpec.Rlimit("RLIMIT_STACK", -1, -1));
+        assertThat(spec.process().user().additionalGids()).containsExactly(10, 0);
+
+        for (String bad : List.of("nofile", "fly=1", "nofile=2:1", "nofile=x", "nofile=1:2:3", "nofile=-2")) {
+            assertThatThrownBy(() -> Ulimits.parse(List.of(bad))).isInstanceOf(BerthException.class)
+                    .hasMessageStartingWith("invalid --ulimit '" + bad + "'");
+        }
+        assertThatThrownBy(() -> withPrivileges(privileges(List.of(), List.of("wheel-of-no-image"), List.of(), Map.of(),
+                List.of()), "none")).hasMessageContaining("unable to find group wheel-of-no-image");
+    }
 }

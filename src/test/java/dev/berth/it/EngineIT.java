@@ -109,6 +109,37 @@ class EngineIT {
                 .isEqualTo("CapEff:\t" + RunIT.heldMask() + "\n");
     }
 
+    /** The docker CLI reads a --security-opt seccomp file and sends its JSON; the default profile applies otherwise. */
+    @Test
+    void seccompIsDockersDefaultOrTheProfileTheClientSends() throws IOException {
+        assertThat(ok(docker("run", "--rm", "busybox", "grep", "Seccomp:", "/proc/self/status")).out()).isEqualTo("Seccomp:\t2\n");
+        Result unshare = docker("run", "--rm", "busybox", "unshare", "-U", "true");
+        assertThat(unshare.exitCode()).isEqualTo(1);
+        assertThat(unshare.err()).contains("Operation not permitted");
+        Path profile = dir.resolve("no-mkdir.json");
+        Files.writeString(profile, """
+                {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}""");
+        Result mkdir = docker("run", "--rm", "--security-opt", "seccomp=" + profile, "busybox", "mkdir", "/tmp/x");
+        assertThat(mkdir.exitCode()).isEqualTo(1);
+        assertThat(mkdir.err()).contains("Operation not permitted");
+        assertThat(ok(docker("run", "--rm", "--security-opt", "seccomp=unconfined", "busybox", "grep", "Seccomp:", "/proc/self/status")).out())
+                .isEqualTo("Seccomp:\t0\n");
+    }
+
+    /** HostConfig's Devices, Sysctls, Ulimits and GroupAdd, as the docker CLI sends them. */
+    @Test
+    void devicesSysctlsUlimitsAndGroupsFromTheDockerCli() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/dev/fuse")), "this host has no /dev/fuse");
+        assertThat(ok(docker("run", "--rm", "--device", "/dev/fuse:/dev/f:r", "--sysctl", "net.core.somaxconn=77",
+                "--ulimit", "nofile=512:1024", "--group-add", "1234", "busybox", "sh", "-c",
+                "(: < /dev/f) && echo read; (: <> /dev/f) 2>/dev/null || echo no-write; cat /proc/sys/net/core/somaxconn; "
+                        + "ulimit -n; ulimit -Hn; id -G")).out().lines().toList())
+                .containsExactly("read", "no-write", "77", "512", "1024", "0 1234");
+        Result refused = docker("run", "--rm", "--network", "host", "--sysctl", "net.core.somaxconn=1", "busybox", "true");
+        assertThat(refused.exitCode()).isEqualTo(125);
+        assertThat(refused.err()).contains("sysctl 'net.core.somaxconn' is not allowed: the container shares a network namespace");
+    }
+
     @Test
     void detachedContainerWithAPublishedPortIsListedLoggedInspectedAndExecutedIn() throws IOException {
         String id = ok(docker("run", "-d", "--name", "web", "-p", "80", "-l", "org.example.role=web", "busybox",

@@ -122,7 +122,7 @@ class LimitsIT {
     @Test
     void aHostDeviceMadeInsideCannotBeOpenedWhileTheContainersOwnDevicesWork() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/sys/fs/cgroup/devices")),
-                "this kernel has no cgroup v1 devices controller (cgroup v2 needs a BPF program berth lacks)");
+                "this kernel has no cgroup v1 devices controller (DeviceFilterIT tests the cgroup v2 program)");
         // the attacker's moves: make a node for the host's /dev/kmsg and one for a loop disk, then use them
         Result attack = berth.run("run", "--rm", "--network", "none", "busybox", "sh", "-c",
                 "mknod /tmp/kmsg c 1 11 && echo made; echo berth-devices-test > /tmp/kmsg && echo WROTE-KMSG; "

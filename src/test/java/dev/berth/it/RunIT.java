@@ -201,6 +201,108 @@ class RunIT {
         assertThat(out.lines().toList()).containsExactly("CapEff:\t" + heldMask(), "0", "rw");
     }
 
+    /** Calls Docker's profile refuses, each tried from perl (the host's, through chroot): EPERM or allowed. */
+    private static final String SYSCALL_PROBE = """
+            for $c (["keyctl", 250, 0, -3, 0], ["add_key", 248, 0, 0, 0, 0, 0], ["perf_event_open", 298, 0, 0, -1, -1, 0],
+                    ["personality", 135, 0x0040000], ["vsock-socket", 41, 40, 1, 0]) {
+                ($name, $number, @args) = @$c;
+                $r = syscall($number, @args);
+                print "$name ", ($r < 0 && $! == 1 ? "EPERM" : "allowed"), "\n";
+            }""";
+
+    private static final String ATTACKS = "grep Seccomp: /proc/self/status; "
+            + "unshare -U true 2>/dev/null && echo unshare-allowed || echo unshare-refused; "
+            + "chroot /host perl -e \"$PROBE\"";
+
+    @Test
+    void seccompRefusesWhatDockersDefaultProfileRefuses() {
+        String[] host = {"-v", "/:/host:ro", "-e", "PROBE=" + SYSCALL_PROBE};
+        assertThat(sh(ATTACKS, host).lines().toList()).containsExactly("Seccomp:\t2", "unshare-refused",
+                "keyctl EPERM", "add_key EPERM", "perf_event_open EPERM", "personality EPERM", "vsock-socket EPERM");
+        assertThat(sh(ATTACKS, concatOptions(host, "--security-opt", "seccomp=unconfined")).lines().toList())
+                .as("the same probes with no filter: what refused them was the filter").containsExactly(
+                        "Seccomp:\t0", "unshare-allowed", "keyctl allowed", "add_key allowed", "perf_event_open allowed",
+                        "personality allowed", "vsock-socket allowed");
+        assertThat(sh("grep Seccomp: /proc/self/status", "--privileged")).isEqualTo("Seccomp:\t0\n");
+        // CAP_SYS_ADMIN opens Docker's mount group: the capability decides, as in Docker
+        assertThat(sh("grep Seccomp: /proc/self/status; mount -t tmpfs t /tmp && echo mounted", "--cap-add", "SYS_ADMIN"))
+                .isEqualTo("Seccomp:\t2\nmounted\n");
+    }
+
+    @Test
+    void aSeccompProfileOfTheUsersAppliesToTheContainerAndItsExecs() throws Exception {
+        Path profile = dir.resolve("no-mkdir.json");
+        Files.writeString(profile, """
+                {"defaultAction": "SCMP_ACT_ALLOW",
+                 "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}""");
+        assertThat(sh("mkdir /tmp/x 2>&1; grep Seccomp: /proc/self/status", "--security-opt", "seccomp=" + profile))
+                .isEqualTo("mkdir: can't create directory '/tmp/x': Permission denied\nSeccomp:\t2\n");
+
+        String id = ok(berth.run("run", "-d", "--security-opt", "seccomp=" + profile, "busybox", "sleep", "60")).out().strip();
+        try {
+            Result exec = berth.run("exec", id, "mkdir", "/tmp/y");
+            assertThat(exec.exitCode()).isEqualTo(1);
+            assertThat(exec.err()).contains("Permission denied");
+        } finally {
+            ok(berth.run("rm", "-f", id));
+        }
+
+        Result missing = berth.run("run", "--rm", "--security-opt", "seccomp=" + dir.resolve("absent.json"), "busybox", "true");
+        assertThat(missing.exitCode()).isEqualTo(125);
+        assertThat(missing.err()).isEqualTo("berth: opening seccomp profile (" + dir.resolve("absent.json") + ") failed: no such file\n");
+        Result bad = berth.run("run", "--rm", "--security-opt", "seccomp={\"syscalls\": []}", "busybox", "true");
+        assertThat(bad.exitCode()).isEqualTo(125);
+        assertThat(bad.err()).isEqualTo("berth: invalid seccomp profile: defaultAction is missing\n");
+        Result unknown = berth.run("run", "--rm", "--security-opt", "selinux=off", "busybox", "true");
+        assertThat(unknown.exitCode()).isEqualTo(125);
+        assertThat(unknown.err()).startsWith("berth: invalid --security-opt 'selinux=off'");
+        assertThat(sh("grep NoNewPrivs /proc/self/status", "--security-opt", "no-new-privileges=false"))
+                .isEqualTo("NoNewPrivs:\t0\n");
+    }
+
+    /**
+     * A host device is refused unless given: made with mknod it cannot be opened; --device makes it and
+     * allows it with its permissions; --privileged gives every host device. /dev/fuse opened and closed
+     * does nothing to the host.
+     */
+    @Test
+    void hostDevicesAreOpenOnlyWhenGiven() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/dev/fuse")), "this host has no /dev/fuse");
+        assertThat(sh("mknod /tmp/fuse c 10 229 && (: <> /tmp/fuse) 2>/dev/null && echo OPENED || echo refused")).isEqualTo("refused\n");
+        assertThat(sh("(: <> /dev/fuse) && echo OPENED", "--device", "/dev/fuse")).isEqualTo("OPENED\n");
+        assertThat(sh("(: <> /dev/f) 2>/dev/null && echo OPENED-RW || echo refused-rw; (: < /dev/f) && echo OPENED-R",
+                "--device", "/dev/fuse:/dev/f:r")).isEqualTo("refused-rw\nOPENED-R\n");
+        assertThat(sh("[ -c /dev/fuse ] && (: <> /dev/fuse) && echo OPENED", "--privileged")).isEqualTo("OPENED\n");
+
+        Result notADevice = berth.run("run", "--rm", "--device", "/etc/hostname", "busybox", "true");
+        assertThat(notADevice.exitCode()).isEqualTo(125);
+        assertThat(notADevice.err()).isEqualTo("berth: invalid --device '/etc/hostname': /etc/hostname is not a device node\n");
+    }
+
+    @Test
+    void sysctlsUlimitsAndGroupsApplyInsideOnly() throws Exception {
+        String hostSomaxconn = Files.readString(Path.of("/proc/sys/net/core/somaxconn"));
+        assertThat(sh("cat /proc/sys/net/core/somaxconn /proc/sys/kernel/shmmax", "--sysctl", "net.core.somaxconn=77",
+                "--sysctl", "kernel.shmmax=123456").lines().toList()).containsExactly("77", "123456");
+        assertThat(Files.readString(Path.of("/proc/sys/net/core/somaxconn"))).as("the sandbox's own value").isEqualTo(hostSomaxconn);
+        Result host = berth.run("run", "--rm", "--sysctl", "kernel.panic=1", "busybox", "true");
+        assertThat(host.exitCode()).isEqualTo(125);
+        assertThat(host.err()).isEqualTo("berth: sysctl 'kernel.panic' is not in a separate kernel namespace\n");
+
+        assertThat(sh("ulimit -n; ulimit -Hn; ulimit -c", "--ulimit", "nofile=512:1024", "--ulimit", "core=0").lines().toList())
+                .containsExactly("512", "1024", "0");
+        Result bad = berth.run("run", "--rm", "--ulimit", "nofile=9:2", "busybox", "true");
+        assertThat(bad.exitCode()).isEqualTo(125);
+        assertThat(bad.err()).isEqualTo("berth: invalid --ulimit 'nofile=9:2': the soft limit is above the hard one\n");
+
+        // a gid and a name of the image's /etc/group (daemon is 1); the kernel keeps the list sorted
+        assertThat(sh("id -G", "--group-add", "1234", "--group-add", "daemon")).isEqualTo("0 1 1234\n");
+    }
+
+    static String[] concatOptions(String[] options, String... more) {
+        return Stream.concat(Stream.of(options), Stream.of(more)).toArray(String[]::new);
+    }
+
     @Test
     void environmentWorkingDirectoryAndUserAreApplied() {
         String out = sh("echo $GREETING; pwd; id -u; id -g; echo $HOME",

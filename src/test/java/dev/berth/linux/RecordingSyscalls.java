@@ -224,6 +224,16 @@ public class RecordingSyscalls implements Syscalls {
     }
 
     @Override
+    public void prlimit(int pid, int resource, long soft, long hard) {
+        log("prlimit " + pid + " " + resource + " " + soft + " " + hard);
+    }
+
+    @Override
+    public void seccompFilter(byte[] program) {
+        log("seccomp " + program.length / 8 + " instructions");
+    }
+
+    @Override
     public void capset(long effective, long permitted, long inheritable) {
         log("capset 0x" + Long.toHexString(effective) + " 0x" + Long.toHexString(permitted));
     }

@@ -52,11 +52,15 @@ class ContainerStarterTest {
         ProcessSpec process = new ProcessSpec(false, user, List.of(args), List.of("PATH=/bin"), "/", Defaults.CAPABILITIES,
                 true, oomScoreAdj);
         return new ContainerSpec(ContainerSpec.OCI_VERSION, process, new ContainerSpec.Root(merged.toString(), false), "web",
-                Defaults.MOUNTS, new LinuxSpec(namespaces, Defaults.MASKED_PATHS, Defaults.READONLY_PATHS, ResourcesSpec.NONE, null),
+                Defaults.MOUNTS, new LinuxSpec(namespaces, Defaults.MASKED_PATHS, Defaults.READONLY_PATHS, ResourcesSpec.NONE, null, null),
                 Map.of());
     }
 
     private static final ProcessSpec.User ROOT = new ProcessSpec.User(0, 0, List.of());
+
+    /** A filter libseccomp compiles (no kernel: the recording syscalls only note its installation). */
+    private static final dev.berth.spec.SeccompSpec SMALL_FILTER = new dev.berth.spec.SeccompSpec("SCMP_ACT_ALLOW", null,
+            List.of(), List.of(new dev.berth.spec.SeccompSpec.Syscall(List.of("keyctl"), "SCMP_ACT_ERRNO", null, List.of())));
 
     private ContainerProcess start(ContainerSpec spec) {
         Overlay overlay = new Overlay(List.of(Path.of("/images/busybox")), Path.of("/c/upper"), Path.of("/c/work"));
@@ -123,6 +127,39 @@ class ContainerStarterTest {
         for (int i = 1; i < order.length; i++) {
             assertThat(order[i]).as("step %d comes after step %d in %s", i, i - 1, sys.calls()).isGreaterThan(order[i - 1]);
         }
+    }
+
+    /**
+     * The seccomp filter is the spawner's last step before the spawn, after no_new_privs: the sequence
+     * itself need not be allowed by it. Without no_new_privs it comes before the ids change, while the
+     * thread still has CAP_SYS_ADMIN (the kernel wants one or the other): see the next test.
+     */
+    @Test
+    void theSeccompFilterIsTheLastStepBeforeTheSpawn() {
+        ContainerSpec plain = spec(ROOT, null, null, "sh");
+        dev.berth.spec.SeccompSpec seccomp = SMALL_FILTER;
+        LinuxSpec l = plain.linux();
+        ContainerSpec confined = new ContainerSpec(plain.ociVersion(), plain.process(), plain.root(), plain.hostname(),
+                plain.mounts(), new LinuxSpec(l.namespaces(), l.maskedPaths(), l.readonlyPaths(), l.resources(),
+                        l.cgroupsPath(), seccomp), plain.annotations());
+        start(confined);
+        assertThat(sys.indexOf("seccomp ")).isGreaterThan(sys.indexOf("prctl PR_SET_NO_NEW_PRIVS"))
+                .isLessThan(sys.indexOf("posix_spawn /bin/sh"));
+    }
+
+    @Test
+    void withoutNoNewPrivsTheSeccompFilterComesWhileTheThreadStillHoldsItsCapabilities() {
+        ContainerSpec plain = spec(ROOT, null, null, "sh");
+        LinuxSpec l = plain.linux();
+        ContainerSpec confined = new ContainerSpec(plain.ociVersion(), plain.process(), plain.root(), plain.hostname(),
+                plain.mounts(), new LinuxSpec(l.namespaces(), l.maskedPaths(), l.readonlyPaths(), l.resources(),
+                        l.cgroupsPath(), SMALL_FILTER), plain.annotations());
+        ProcessSpec p = plain.process();
+        start(new ContainerSpec(confined.ociVersion(), new ProcessSpec(false, p.user(), p.args(), p.env(), p.cwd(),
+                p.capabilities(), false, null), confined.root(), confined.hostname(), confined.mounts(), confined.linux(),
+                confined.annotations()));
+        assertThat(sys.indexOf("seccomp ")).isPositive().isLessThan(sys.indexOf("setresuid 0 0"));
+        assertThat(sys.calls()).noneMatch(c -> c.startsWith("prctl PR_SET_NO_NEW_PRIVS"));
     }
 
     @Test
@@ -200,7 +237,7 @@ class ContainerStarterTest {
     void execJoinsTheContainersNamespacesMountLastThenTakesItsIdentity() {
         ProcessSpec process = new ProcessSpec(false, ROOT, List.of("sh"), List.of("PATH=/bin"), "/srv", Defaults.CAPABILITIES,
                 true, -500);
-        ContainerProcess p = new Exec(sys).run(77, process, confinement, ContainerStarter.Stdio.of(ContainerStarter.Stdin.NULL));
+        ContainerProcess p = new Exec(sys).run(77, process, null, confinement, ContainerStarter.Stdio.of(ContainerStarter.Stdin.NULL));
 
         assertThat(p.pid()).isEqualTo(RecordingSyscalls.CHILD_PID);
         assertThat(sys.calls().stream().filter(c -> c.startsWith("setns")).toList()).containsExactly(
