@@ -163,6 +163,40 @@ public final class ImageStore {
         return Files.isDirectory(paths.imageLayer(key));
     }
 
+    /**
+     * The most one layer may unpack to: BERTH_MAX_LAYER_SIZE (bytes, or with a k, m or g suffix; 64g by
+     * default), and never more than the store's free space less 256 MiB, so no archive fills the disk.
+     */
+    public long maxUnpackedLayer() {
+        long cap = 64L << 30;
+        String setting = System.getenv("BERTH_MAX_LAYER_SIZE");
+        if (setting != null && !setting.isBlank()) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,15})([kmgKMG]?)").matcher(setting.strip());
+            if (!m.matches()) {
+                throw new dev.berth.BerthException("invalid BERTH_MAX_LAYER_SIZE '" + setting + "': expected bytes, or a number with k, m or g");
+            }
+            int shift = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+                case "k" -> 10;
+                case "m" -> 20;
+                case "g" -> 30;
+                default -> 0;
+            };
+            cap = Long.parseLong(m.group(1)) << shift;
+        }
+        try {
+            Path existing = paths.root();
+            while (existing != null && !Files.exists(existing)) {
+                existing = existing.getParent();
+            }
+            if (existing != null) {
+                cap = Math.min(cap, Math.max(0, Files.getFileStore(existing).getUsableSpace() - (256L << 20)));
+            }
+        } catch (IOException e) {
+            // no free-space reading: the setting alone
+        }
+        return cap;
+    }
+
     public Path layerDir(String key) {
         return paths.imageLayer(key);
     }

@@ -27,8 +27,6 @@ import java.util.concurrent.Future;
  */
 public final class ImageUnpacker {
     private static final long MAX_CONFIG = 16 << 20;
-    /** The most a single layer may unpack to: a decompression bomb stops here. */
-    private static final long MAX_UNPACKED = 64L << 30;
     private static final int PARALLEL_LAYERS = 3;
 
     private final ImageStore store;
@@ -123,6 +121,7 @@ public final class ImageUnpacker {
             throw new BerthException("layer " + layer.digest() + " has a media type berth cannot unpack: " + layer.mediaType());
         }
         progress.layerStarted(layer.digest(), layer.size());
+        long maxUnpacked = store.maxUnpackedLayer();
         boolean added = store.addLayer(diffId.hex(), dir -> {
             String what = "layer " + layer.digest().shortHex();
             Path blob = store.newBlobFile();
@@ -130,8 +129,8 @@ public final class ImageUnpacker {
                 download(layer, blob);
                 try (InputStream file = new BufferedInputStream(Files.newInputStream(blob), 1 << 16)) {
                     VerifyingInputStream compressed = new VerifyingInputStream(file, what, layer.size());
-                    VerifyingInputStream tar = new VerifyingInputStream(compression.decompress(compressed),
-                            what + " (unpacked)", MAX_UNPACKED);
+                    VerifyingInputStream tar = VerifyingInputStream.capped(compression.decompress(compressed),
+                            what, maxUnpacked);
                     try {
                         LayerUnpacker.unpackLayer(tar, dir);
                         tar.drain();

@@ -175,6 +175,13 @@ public final class LayerUnpacker {
         if (entry.isSymbolicLink()) {
             return;
         }
+        if (entry.isFIFO()) {
+            // by path, never opened: the JDK's setters open the file, and opening a FIFO waits for a writer
+            Libc.chmod(target.toString(), entry.getMode() & 07777);
+            java.time.Instant time = entry.getModTime().toInstant();
+            Libc.setTimes(target.toString(), time.getEpochSecond(), time.getNano());
+            return;
+        }
         Files.setAttribute(target, "unix:mode", entry.getMode() & 07777, NOFOLLOW);
         FileTime modified = FileTime.from(entry.getModTime().toInstant());
         if (entry.isDirectory()) {

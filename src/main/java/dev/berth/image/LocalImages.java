@@ -30,8 +30,8 @@ public final class LocalImages {
             try (InputStream file = new BufferedInputStream(Files.newInputStream(tar), 65536)) {
                 Compression compression = Compression.sniff(file);
                 VerifyingInputStream raw = new VerifyingInputStream(file, tar.toString(), Long.MAX_VALUE);
-                VerifyingInputStream uncompressed = new VerifyingInputStream(compression.decompress(raw),
-                        tar.toString(), Long.MAX_VALUE);
+                VerifyingInputStream uncompressed = VerifyingInputStream.capped(compression.decompress(raw),
+                        tar.toString(), store.maxUnpackedLayer());
                 LayerUnpacker.Result result = LayerUnpacker.unpackRootfs(uncompressed, dir);
                 uncompressed.drain();
                 raw.drain();

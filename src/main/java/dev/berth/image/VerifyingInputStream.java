@@ -16,13 +16,25 @@ public final class VerifyingInputStream extends FilterInputStream {
     private final MessageDigest sha256 = Digest.sha256();
     private final String what;
     private final long limit;
+    private final String beyondLimit;
     private long count;
 
     /** @param limit the most bytes to accept (the expected size, or a cap when the size is unknown) */
     public VerifyingInputStream(InputStream in, String what, long limit) {
+        this(in, what, limit, what + " is larger than the " + limit + " bytes expected");
+    }
+
+    private VerifyingInputStream(InputStream in, String what, long limit, String beyondLimit) {
         super(in);
         this.what = what;
         this.limit = limit;
+        this.beyondLimit = beyondLimit;
+    }
+
+    /** A stream of unknown size (a layer being decompressed) that may not exceed cap: a decompression bomb stops there. */
+    public static VerifyingInputStream capped(InputStream in, String what, long cap) {
+        return new VerifyingInputStream(in, what, cap, what + " unpacks to more than " + cap
+                + " bytes, the most a layer may take (BERTH_MAX_LAYER_SIZE, or the free space of the image store)");
     }
 
     @Override
@@ -59,7 +71,7 @@ public final class VerifyingInputStream extends FilterInputStream {
     private void counted(int n) {
         count += n;
         if (count > limit) {
-            throw new BerthException(what + " is larger than the " + limit + " bytes expected");
+            throw new BerthException(beyondLimit);
         }
     }
 

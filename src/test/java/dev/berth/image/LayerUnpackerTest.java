@@ -102,6 +102,28 @@ class LayerUnpackerTest {
         assertThat(Files.isSameFile(rootfs.resolve("bin/hard"), rootfs.resolve("bin/tool"))).isTrue();
     }
 
+    /** A FIFO is made with its mode and time and never opened: opening one waits for a writer forever. */
+    @Test
+    void aFifoIsMadeWithoutBeingOpened() throws Exception {
+        Path tar;
+        try (Tar t = new Tar("fifo.tar")) {
+            TarArchiveEntry e = t.owned(new TarArchiveEntry("run/pipe", TarArchiveEntry.LF_FIFO));
+            e.setMode(0640);
+            e.setModTime(java.nio.file.attribute.FileTime.from(java.time.Instant.parse("2020-01-02T03:04:05Z")));
+            t.out.putArchiveEntry(e);
+            t.out.closeArchiveEntry();
+            tar = t.file("run/after", "x", 0644).path;
+        }
+        Path rootfs = rootfs();
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> unpack(tar, rootfs));
+        Path pipe = rootfs.resolve("run/pipe");
+        assertThat((Boolean) Files.getAttribute(pipe, "unix:isOther", java.nio.file.LinkOption.NOFOLLOW_LINKS)).isTrue();
+        assertThat(Files.getAttribute(pipe, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS)).isEqualTo(0010640);
+        assertThat(Files.getLastModifiedTime(pipe, java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant())
+                .isEqualTo(java.time.Instant.parse("2020-01-02T03:04:05Z"));
+        assertThat(rootfs.resolve("run/after")).hasContent("x");
+    }
+
     @Test
     void anEntryClimbingOutOfTheRootIsRefused() throws Exception {
         Path tar;

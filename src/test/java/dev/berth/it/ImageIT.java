@@ -304,6 +304,37 @@ class ImageIT {
         }
     }
 
+    /**
+     * An archive that decompresses past the layer cap (a gzip bomb: 64 MiB of zeros in ~64 KiB) stops at
+     * the cap; one with a FIFO imports (the FIFO made, never opened); neither leaves a staging directory.
+     */
+    @Test
+    void hostileImportsStopAtTheLayerCapAndLeaveNothingHalfMade() throws Exception {
+        Path src = Files.createDirectories(dir.resolve("bomb-src"));
+        ok(BerthCli.host("truncate", "-s", "64M", src.resolve("zeros").toString()));
+        Path bomb = dir.resolve("bomb.tar.gz");
+        ok(BerthCli.host("tar", "czf", bomb.toString(), "-C", src.toString(), "zeros"));
+        assertThat(Files.size(bomb)).isLessThan(1 << 20);
+        ProcessBuilder capped = new ProcessBuilder(berth.command("image", "import", bomb.toString(), "bomb"));
+        capped.environment().put("BERTH_MAX_LAYER_SIZE", "16m");
+        Result refused = BerthCli.exec(capped, null);
+        assertThat(refused.exitCode()).as(refused.describe()).isEqualTo(125);
+        assertThat(refused.err()).isEqualTo("berth: " + bomb + " unpacks to more than 16777216 bytes, the most a layer may "
+                + "take (BERTH_MAX_LAYER_SIZE, or the free space of the image store)\n");
+        assertThat(ok(berth.run("image", "ls")).out()).doesNotContain("bomb");
+
+        Path fifoSrc = Files.createDirectories(dir.resolve("fifo-src"));
+        ok(BerthCli.host("mkfifo", fifoSrc.resolve("pipe").toString()));
+        Files.writeString(fifoSrc.resolve("file"), "x");
+        Path fifoTar = dir.resolve("fifo.tar");
+        ok(BerthCli.host("tar", "cf", fifoTar.toString(), "-C", fifoSrc.toString(), "pipe", "file"));
+        ok(berth.run("image", "import", fifoTar.toString(), "with-fifo"));
+        ok(berth.run("image", "rm", "with-fifo"));
+        try (java.util.stream.Stream<Path> left = Files.list(berth.root().resolve("images"))) {
+            assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".new-"));
+        }
+    }
+
     private static void assertNoImageNamed(String... names) {
         String images = ok(berth.run("image", "ls")).out();
         for (String name : names) {
