@@ -51,8 +51,8 @@ public final class Berth {
         dev.berth.runtime.SeccompFilters.keepCompiledIn(paths.runRoot().resolve("seccomp"));
         this.containers = new ContainerStore(paths);
         this.networks = new Networks(paths, explain);
-        this.networking = new ContainerNetworking(networks, containers, new Firewall(Nftables.LIBRARY), explain);
-        ContainerCgroups cgroups = new ContainerCgroups();
+        this.networking = new ContainerNetworking(networks, containers, new Firewall(Nftables.LIBRARY, paths.objectPrefix()), explain);
+        ContainerCgroups cgroups = new ContainerCgroups(paths.objectPrefix());
         ImageStore imageStore = new ImageStore(paths);
         VolumeStore volumeStore = new VolumeStore(paths);
         ContainerMounts mounts = new ContainerMounts(volumeStore, containers);

@@ -14,13 +14,19 @@ import java.util.Set;
 
 /** The control groups of berth's containers, one per container id under $BERTH_CGROUP_PARENT (berth). */
 final class ContainerCgroups {
+    private final String parent;
     private volatile Cgroups cgroups;
+
+    /** @param parent the installation's parent group (berth, berth-ID), unless BERTH_CGROUP_PARENT names one */
+    ContainerCgroups(String parent) {
+        this.parent = System.getenv().getOrDefault("BERTH_CGROUP_PARENT", parent);
+    }
 
     /** The host's cgroup layout, found on first use. */
     Cgroups layout() {
         Cgroups c = cgroups;
         if (c == null) {
-            c = Cgroups.detect(System.getenv().getOrDefault("BERTH_CGROUP_PARENT", "berth"));
+            c = Cgroups.detect(parent);
             cgroups = c;
         }
         return c;
@@ -57,8 +63,11 @@ final class ContainerCgroups {
         List<String> removed = new ArrayList<>();
         for (String id : layout().ids()) {
             if (!live.contains(id)) {
-                open(id).destroy();
-                removed.add("cgroup " + id);
+                Cgroup group = open(id);
+                group.destroy();
+                if (!java.nio.file.Files.exists(java.nio.file.Path.of(group.path()))) {
+                    removed.add("cgroup " + id);
+                }
             }
         }
         layout().removeParentIfEmpty();

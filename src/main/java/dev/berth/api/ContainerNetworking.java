@@ -119,7 +119,7 @@ final class ContainerNetworking {
         List<String> names = new ArrayList<>(record.aliases());
         aliases.stream().map(a -> a.toLowerCase(java.util.Locale.ROOT)).filter(a -> !names.contains(a)).forEach(names::add);
         try {
-            networks.join(joined, "berth-" + record.name());
+            networks.join(joined, label(record));
         } catch (RuntimeException e) {
             networks.leave(joined, record.id());
             throw e;
@@ -285,9 +285,9 @@ final class ContainerNetworking {
 
     /** Sets up a recorded container's network, then the firewall rules of its ports. */
     void wire(ContainerRecord record) {
-        networks.setUp(record.attachment(), "berth-" + record.name());
+        networks.setUp(record.attachment(), label(record));
         for (Attachment joined : record.network().joined()) {
-            networks.join(joined, "berth-" + record.name());
+            networks.join(joined, label(record));
         }
         containers.locked(() -> {
             syncFirewall();
@@ -370,5 +370,10 @@ final class ContainerNetworking {
     /** The comments of the firewall rules berth installed that concern network name. */
     List<String> firewallRulesOf(String name) {
         return firewall.rulesMentioning(name);
+    }
+
+    /** How the tutorial's commands name a container's namespace: its pin under /run/netns (berth-NAME). */
+    static String label(ContainerRecord record) {
+        return java.nio.file.Path.of(record.attachment().visiblePath()).getFileName().toString();
     }
 }

@@ -42,13 +42,15 @@ final class Maintenance {
             List<String> removed = networks.gc(liveIds,
                     attached.stream().flatMap(r -> r.attachments().stream()).map(Attachment::hostInterface)
                             .collect(Collectors.toSet()),
-                    attached.stream().map(r -> r.attachment().visiblePath()).collect(Collectors.toSet()));
+                    attached.stream().map(r -> r.attachment().visiblePath()).collect(Collectors.toSet()),
+                    containers.list().stream().filter(r -> r.status() == ContainerRecord.Status.EXITED && r.attachment() != null)
+                            .map(r -> r.attachment().visiblePath()).collect(Collectors.toSet()));
             networking.syncFirewall();
             for (ContainerRecord r : attached) {
                 if (r.status() == ContainerRecord.Status.RUNNING) {
                     networks.repin(r.attachment(), r.pid()).forEach(pin -> removed.add("restored namespace pin " + pin));
                     for (Attachment a : r.attachments()) {
-                        if (networks.rewire(a, "berth-" + r.name(), a == r.attachment())) {
+                        if (networks.rewire(a, ContainerNetworking.label(r), a == r.attachment())) {
                             removed.add("restored veth " + a.hostInterface() + " of " + r.name());
                         }
                     }

@@ -89,7 +89,7 @@ public final class Networks {
                 throw new BerthException("gateway " + gw.getHostAddress() + " is not a host address of " + chosen);
             }
             String id = randomHex(32);
-            String bridge = driver instanceof BridgeDriver ? (name.equals(DEFAULT) ? DEFAULT : "berth-" + id.substring(0, 8)) : null;
+            String bridge = driver instanceof BridgeDriver ? (name.equals(DEFAULT) ? paths.defaultBridge() : "berth-" + id.substring(0, 8)) : null;
             NetworkRecord record = new NetworkRecord(name, id, driver.name(), chosen.toString(), gw.getHostAddress(),
                     mtu != null ? mtu : uplinkMtu(), bridge, internal, Instant.now().toString(), labels);
             store.add(record);
@@ -204,12 +204,13 @@ public final class Networks {
     }
 
     /**
-     * A fresh name for a host veth end: vb and 11 random hex digits. A restarted container gets a new
+     * A fresh name for a host veth end ({@link BerthPaths#newHostVeth}: random, carrying the installation's
+     * identity). A restarted container gets a new
      * one, since the kernel may still be freeing the pair of its previous run (teardown leaves that to
      * the namespace's clean-up).
      */
-    private static String hostInterfaceName() {
-        return "vb" + randomHex(6).substring(0, 11);
+    private String hostInterfaceName() {
+        return paths.newHostVeth(randomHex(6));
     }
 
     /** Creates the namespace and wires it as planned: the tutorial's steps 1 to 5, plus the default route. */
@@ -276,28 +277,62 @@ public final class Networks {
     }
 
     /**
-     * Removes what no live container owns: host veth ends named vb…, namespace pins under the run root
-     * and berth-… pins under /run/netns, and address reservations. Returns what it removed.
+     * Removes what no live container owns and what is provably this installation's: host veth ends with
+     * its identity in their names, namespace pins under its run root, pins under /run/netns that are of
+     * its own dead containers (deadVisiblePins) or pin the same namespace as one of its stale run-root
+     * pins, and address reservations. Another installation's objects are never touched. Returns what it
+     * removed.
      */
-    public List<String> gc(Set<String> liveIds, Set<String> liveInterfaces, Set<String> liveVisiblePins) {
+    public List<String> gc(Set<String> liveIds, Set<String> liveInterfaces, Set<String> liveVisiblePins,
+                           Set<String> deadVisiblePins) {
         List<String> removed = new ArrayList<>();
         try (Rtnetlink host = kernel.host(explain)) {
             for (Rtnetlink.Link link : host.links()) {
-                if (link.name().matches("vb[0-9a-f]{11}") && !liveInterfaces.contains(link.name())
+                if (paths.isOwnHostVeth(link.name()) && !liveInterfaces.contains(link.name())
                         && host.deleteIfPresent(link.name())) {
                     removed.add("link " + link.name());
                 }
             }
         }
+        Set<Object> staleNamespaces = new java.util.HashSet<>();
+        forEachPin(paths.netnsPins(), p -> {
+            if (!liveIds.contains(p.getFileName().toString())) {
+                staleNamespaces.add(namespaceOf(p));
+            }
+        });
+        staleNamespaces.remove(null);
         removed.addAll(unpinUnowned(paths.netnsPins(), p -> liveIds.contains(p.getFileName().toString())));
-        removed.addAll(unpinUnowned(Path.of("/run/netns"), p -> !p.getFileName().toString().startsWith("berth-")
-                || liveVisiblePins.contains(p.toString())));
+        String prefix = paths.objectPrefix() + "-";
+        removed.addAll(unpinUnowned(Path.of("/run/netns"), p -> !p.getFileName().toString().startsWith(prefix)
+                || liveVisiblePins.contains(p.toString())
+                || !deadVisiblePins.contains(p.toString()) && !staleNamespaces.contains(namespaceOf(p))));
         for (NetworkRecord network : list()) {
             for (String address : addresses.releaseUnowned(network.name(), liveIds)) {
                 removed.add("address " + address + " on " + network.name());
             }
         }
         return removed;
+    }
+
+    /** The namespace a pin holds, as its device and inode (null when it cannot be read). */
+    private static Object namespaceOf(Path pin) {
+        try {
+            Map<String, Object> a = Files.readAttributes(pin, "unix:dev,ino");
+            return a.get("dev") + ":" + a.get("ino");
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    private static void forEachPin(Path dir, java.util.function.Consumer<Path> action) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> pins = Files.list(dir)) {
+            pins.forEach(action);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private List<String> unpinUnowned(Path dir, Predicate<Path> owned) {
@@ -337,10 +372,10 @@ public final class Networks {
         }
     }
 
-    /** How many host veth ends (vb…) exist: the kernel frees a removed container's pair moments later. */
+    /** How many of this installation's host veth ends exist: the kernel frees a removed container's pair moments later. */
     public long hostVeths() {
         try (Rtnetlink host = kernel.host(Explain.NONE)) {
-            return host.links().stream().filter(l -> l.name().startsWith("vb")).count();
+            return host.links().stream().filter(l -> paths.isOwnHostVeth(l.name())).count();
         }
     }
 

@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * berth's own nftables table, {@code inet berth}, rendered from a {@link FirewallPlan} ({@link FirewallRules})
+ * berth's own nftables table, {@code inet berth} (or {@code inet berth-ID} for an installation with
+ * its own identity: each renders only its own), rendered from a {@link FirewallPlan} ({@link FirewallRules})
  * as one JSON batch and applied as one transaction: the table is created (so that deleting it cannot fail),
  * deleted and built again, so the kernel holds either the old rules or the new ones. Never touches another
  * table.
@@ -19,15 +20,25 @@ public final class Firewall {
     public static final String TABLE = NftJson.TABLE;
 
     private final Nftables nft;
+    private final String table;
 
     public Firewall(Nftables nft) {
+        this(nft, TABLE);
+    }
+
+    public Firewall(Nftables nft, String table) {
         this.nft = nft;
+        this.table = table;
     }
 
     /** The complete JSON batch for plan (the empty plan removes the table), without the plan's marker. */
     public static Map<String, Object> batch(FirewallPlan plan) {
-        return plan.isEmpty() ? NftJson.batch(List.of(), null, List.of())
-                : NftJson.batch(FirewallRules.CHAINS, null, FirewallRules.of(plan));
+        return batch(TABLE, plan);
+    }
+
+    private static Map<String, Object> batch(String table, FirewallPlan plan) {
+        return plan.isEmpty() ? NftJson.batch(table, List.of(), null, List.of())
+                : NftJson.batch(table, FirewallRules.CHAINS, null, FirewallRules.of(plan));
     }
 
     /**
@@ -46,19 +57,19 @@ public final class Firewall {
             return;
         }
         List<Expr.Rule> rules = plan.isEmpty() ? List.of() : FirewallRules.of(plan);
-        String marker = "plan-" + fingerprint(Json.render(batch(plan)));
+        String marker = "plan-" + fingerprint(Json.render(batch(table, plan)));
         if (isCurrent(plan, rules.size(), marker)) {
             return;
         }
         explain(plan, rules, marker, explain);
-        nft.run(Json.render(plan.isEmpty() ? batch(plan) : NftJson.batch(FirewallRules.CHAINS, marker, rules)));
+        nft.run(Json.render(plan.isEmpty() ? batch(table, plan) : NftJson.batch(table, FirewallRules.CHAINS, marker, rules)));
     }
 
     /** Whether the kernel's table is the one this plan makes (no table at all for the empty plan). */
     private boolean isCurrent(FirewallPlan plan, int expectedRules, String marker) {
         String listing;
         try {
-            listing = nft.run(Json.render(NftJson.listTable()));
+            listing = nft.run(Json.render(NftJson.listTable(table)));
         } catch (Libnftables.NftablesException noTable) {
             return plan.isEmpty();
         }
@@ -83,19 +94,19 @@ public final class Firewall {
     }
 
     /** The batch as nft commands, one per line; a rule shows as its chain and comment. */
-    private static void explain(FirewallPlan plan, List<Expr.Rule> rules, String marker, Explain explain) {
+    private void explain(FirewallPlan plan, List<Expr.Rule> rules, String marker, Explain explain) {
         if (plan.isEmpty()) {
-            explain.say("nft delete table inet berth");
+            explain.say("nft delete table inet " + table);
             return;
         }
-        explain.say("nft -f - (one transaction): flush and rebuild table inet berth");
-        explain.say("  nft add chain inet berth " + marker + "   # marks the plan this table holds");
+        explain.say("nft -f - (one transaction): flush and rebuild table inet " + table);
+        explain.say("  nft add chain inet " + table + " " + marker + "   # marks the plan this table holds");
         for (Expr.Chain c : FirewallRules.CHAINS) {
-            explain.say("  nft add chain inet berth " + c.name() + " { type " + c.type() + " hook " + c.hook()
+            explain.say("  nft add chain inet " + table + " " + c.name() + " { type " + c.type() + " hook " + c.hook()
                     + " priority " + c.priority() + "; }");
         }
         for (Expr.Rule r : rules) {
-            explain.say("  nft add rule inet berth " + r.chain() + " … comment \"" + r.comment() + "\"");
+            explain.say("  nft add rule inet " + table + " " + r.chain() + " … comment \"" + r.comment() + "\"");
         }
     }
 
@@ -105,7 +116,7 @@ public final class Firewall {
             return "";
         }
         try {
-            return nft.run(Json.render(NftJson.listTable()));
+            return nft.run(Json.render(NftJson.listTable(table)));
         } catch (Libnftables.NftablesException e) {
             return "";
         }

@@ -11,6 +11,7 @@ import java.util.Map;
 /** The one place where berth's typed nftables objects become libnftables' JSON (libnftables-json(5)). */
 final class NftJson {
     static final String FAMILY = "inet";
+    /** The default installation's table. */
     static final String TABLE = "berth";
 
     private NftJson() {}
@@ -21,21 +22,25 @@ final class NftJson {
      * that deleting it cannot fail.
      */
     static Map<String, Object> batch(List<Chain> chains, String marker, List<Rule> rules) {
+        return batch(TABLE, chains, marker, rules);
+    }
+
+    static Map<String, Object> batch(String tableName, List<Chain> chains, String marker, List<Rule> rules) {
         List<Object> commands = new ArrayList<>();
-        Map<String, Object> table = map("family", FAMILY, "name", TABLE);
+        Map<String, Object> table = map("family", FAMILY, "name", tableName);
         commands.add(map("add", map("table", table)));
         commands.add(map("delete", map("table", table)));
         if (!chains.isEmpty()) {
             commands.add(map("add", map("table", table)));
             if (marker != null) {
-                commands.add(map("add", map("chain", map("family", FAMILY, "table", TABLE, "name", marker))));
+                commands.add(map("add", map("chain", map("family", FAMILY, "table", tableName, "name", marker))));
             }
             for (Chain c : chains) {
-                commands.add(map("add", map("chain", map("family", FAMILY, "table", TABLE, "name", c.name(), "type", c.type(),
+                commands.add(map("add", map("chain", map("family", FAMILY, "table", tableName, "name", c.name(), "type", c.type(),
                         "hook", c.hook(), "prio", c.priority(), "policy", "accept"))));
             }
             for (Rule r : rules) {
-                commands.add(map("add", map("rule", map("family", FAMILY, "table", TABLE, "chain", r.chain(),
+                commands.add(map("add", map("rule", map("family", FAMILY, "table", tableName, "chain", r.chain(),
                         "expr", r.expressions().stream().map(NftJson::expr).toList(), "comment", r.comment()))));
             }
         }
@@ -43,8 +48,8 @@ final class NftJson {
     }
 
     /** The command that lists berth's table. */
-    static Map<String, Object> listTable() {
-        return map("nftables", List.of(map("list", map("table", map("family", FAMILY, "name", TABLE)))));
+    static Map<String, Object> listTable(String tableName) {
+        return map("nftables", List.of(map("list", map("table", map("family", FAMILY, "name", tableName)))));
     }
 
     static Object expr(Expr e) {

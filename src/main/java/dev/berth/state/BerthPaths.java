@@ -16,6 +16,48 @@ public record BerthPaths(Path root, Path runRoot) {
         runRoot = runRoot.toAbsolutePath().normalize();
     }
 
+    /**
+     * The installation's identity in the names of kernel objects, which all installations on a host
+     * share: empty for the default root (berth0, vb…, inet berth, berth-NAME), else four hex digits of
+     * the root's path, so two state roots never take each other's objects.
+     */
+    public String installation() {
+        if (root.equals(Path.of(DEFAULT_ROOT))) {
+            return "";
+        }
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(root.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, 2);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The installation's name for kernel objects: "berth", or "berth-ID". */
+    public String objectPrefix() {
+        String id = installation();
+        return id.isEmpty() ? "berth" : "berth-" + id;
+    }
+
+    /** The bridge of the default network: berth0, or berth0-ID. */
+    public String defaultBridge() {
+        String id = installation();
+        return id.isEmpty() ? "berth0" : "berth0-" + id;
+    }
+
+    /** A fresh name for a container's host veth end: vb + 11 hex digits, or vID- + 8 (15 characters at most). */
+    public String newHostVeth(String randomHex) {
+        String id = installation();
+        return id.isEmpty() ? "vb" + randomHex.substring(0, 11) : "v" + id + "-" + randomHex.substring(0, 8);
+    }
+
+    /** Whether a link name is one of this installation's host veth ends. */
+    public boolean isOwnHostVeth(String name) {
+        String id = installation();
+        return id.isEmpty() ? name.matches("vb[0-9a-f]{11}") : name.matches("v" + id + "-[0-9a-f]{8}");
+    }
+
     public Path images() { return root.resolve("images"); }
 
     /** Unpacked layers, one directory each, named by the layer's key: overlay lower directories. */
@@ -71,7 +113,7 @@ public record BerthPaths(Path root, Path runRoot) {
     public Path netnsPin(String containerId) { return netnsPins().resolve(containerId); }
 
     /** Where {@code ip netns} looks: the container's namespace is also pinned there. */
-    public Path visibleNetns(String containerName) { return Path.of("/run/netns", "berth-" + containerName); }
+    public Path visibleNetns(String containerName) { return Path.of("/run/netns", objectPrefix() + "-" + containerName); }
 
     /** A detached container's output (stdout and stderr), one timestamped line per line it wrote. */
     public Path containerLog(String id) { return container(id).resolve("container.log"); }

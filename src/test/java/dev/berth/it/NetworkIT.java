@@ -88,7 +88,7 @@ class NetworkIT {
         String gateway = lines.get(2).replaceFirst("\\.2/16$", ".1");
         assertThat(lines.get(3)).startsWith("default via " + gateway + " dev eth0");
         assertThat(lines.get(4)).isEqualTo(lines.get(2).replace("/16", "") + "\tprobe");
-        assertThat(BerthCli.host("ip", "-o", "addr", "show", "berth0").out()).contains("inet " + gateway + "/16");
+        assertThat(BerthCli.host("ip", "-o", "addr", "show", berth.paths().defaultBridge()).out()).contains("inet " + gateway + "/16");
     }
 
     @Test
@@ -96,7 +96,7 @@ class NetworkIT {
         String ip = serve("web", 8080, PAGE);
         assertThat(BerthCli.host("curl", "-s", "-m", "5", "http://" + ip + ":8080/").out()).isEqualTo(PAGE + "\n");
         assertThat(BerthCli.host("ss", "-tln").out()).doesNotContain(":8080");
-        assertThat(ok(BerthCli.host("ip", "netns", "exec", "berth-web", "ss", "-tln")).out()).contains(":8080");
+        assertThat(ok(BerthCli.host("ip", "netns", "exec", berth.paths().visibleNetns("web").getFileName().toString(), "ss", "-tln")).out()).contains(":8080");
         ok(BerthCli.host("ping", "-c", "1", "-W", "2", ip));
         String gateway = ip.replaceFirst("\\.\\d+$", ".1");
         ok(berth.run("run", "--rm", "busybox", "ping", "-c", "1", "-W", "2", gateway));
@@ -121,9 +121,9 @@ class NetworkIT {
     @Test
     void ipNetnsSeesTheContainerOnlyWhileItExists() {
         serve("visible", 8081, "x");
-        assertThat(BerthCli.host("ip", "netns", "list").out()).contains("berth-visible");
+        assertThat(BerthCli.host("ip", "netns", "list").out()).contains(berth.paths().visibleNetns("visible").getFileName().toString());
         ok(berth.run("rm", "-f", "visible"));
-        assertThat(BerthCli.host("ip", "netns", "list").out()).doesNotContain("berth-visible");
+        assertThat(BerthCli.host("ip", "netns", "list").out()).doesNotContain(berth.paths().visibleNetns("visible").getFileName().toString());
         assertNoContainerNetworkLeft();
     }
 
@@ -169,7 +169,7 @@ class NetworkIT {
         String ip = serve("seed", 8080, PAGE, "--network", "veth");
         assertThat(ip).isEqualTo("192.168.10.2");
         String hostEnd = BerthCli.host("ip", "-o", "-4", "addr").out();
-        assertThat(hostEnd).containsPattern("vb[0-9a-f]{11}\\s+inet 192\\.168\\.10\\.1/32");
+        assertThat(hostEnd).containsPattern(BerthCli.ANY_HOST_VETH + "\\s+inet 192\\.168\\.10\\.1/32");
         assertThat(BerthCli.host("ip", "link", "show", "type", "bridge").out()).doesNotContain("veth");
         assertThat(BerthCli.host("curl", "-s", "-m", "5", "http://192.168.10.2:8080/").out()).isEqualTo(PAGE + "\n");
     }
@@ -199,7 +199,8 @@ class NetworkIT {
     void theDemoRunsTheTutorialEndToEndAndLeavesNothing() {
         Result demo = ok(berth.run("demo"));
         assertThat(demo.out())
-                .contains("$ ip link add vb").contains("type veth peer name eth0 netns berth-web-")
+                .contains("$ ip link add v" + berth.paths().installation())
+                .contains("type veth peer name eth0 netns " + berth.paths().visibleNetns("web-").getFileName())
                 .contains("host -> 192.168.10.2: reachable")
                 .contains("64 bytes from 192.168.10.1")
                 .contains("listening on :8080 in the host's own namespace? no")
@@ -218,12 +219,13 @@ class NetworkIT {
         Wait.until("orphan to run", Duration.ofSeconds(30), () -> berth.run("ps").out().contains("orphan"));
         run.destroyForcibly();
         run.waitFor();
-        assertThat(BerthCli.host("ip", "netns", "list").out()).contains("berth-orphan");
-        ok(BerthCli.host("ip", "netns", "delete", "berth-orphan")); // someone removes a pin berth needs
-        assertThat(ok(berth.run("gc")).out()).contains("restored namespace pin /run/netns/berth-orphan");
-        assertThat(ok(BerthCli.host("ip", "netns", "exec", "berth-orphan", "ip", "-o", "link")).out()).contains("eth0");
+        String orphanPin = berth.paths().visibleNetns("orphan").getFileName().toString();
+        assertThat(BerthCli.host("ip", "netns", "list").out()).contains(orphanPin);
+        ok(BerthCli.host("ip", "netns", "delete", orphanPin)); // someone removes a pin berth needs
+        assertThat(ok(berth.run("gc")).out()).contains("restored namespace pin /run/netns/" + orphanPin);
+        assertThat(ok(BerthCli.host("ip", "netns", "exec", orphanPin, "ip", "-o", "link")).out()).contains("eth0");
         String hostEnd = ok(berth.run("inspect", "orphan")).out()
-                .replaceAll("(?s).*?\"HostInterface\" : \"(vb[0-9a-f]{11})\".*", "$1");
+                .replaceAll("(?s).*?\"HostInterface\" : \"(" + BerthCli.ANY_HOST_VETH + ")\".*", "$1");
         ok(BerthCli.host("ip", "link", "del", hostEnd)); // and the veth pair with it
         assertThat(ok(berth.run("gc")).out()).contains("restored veth " + hostEnd);
         String ip = ok(berth.run("inspect", "orphan")).out().replaceAll("(?s).*\"IPAddress\" : \"([0-9.]+)\".*", "$1");
@@ -231,11 +233,18 @@ class NetworkIT {
         ok(berth.run("rm", "-f", "orphan"));
         assertNoContainerNetworkLeft();
 
-        // what a crash in the middle of a set-up leaves: a veth end, namespace pins
-        ok(BerthCli.host("ip", "link", "add", "vb0123456789a", "type", "veth", "peer", "name", "vbpeer"));
-        ok(BerthCli.host("ip", "netns", "add", "berth-ghost"));
+        // what a crash in the middle of a set-up leaves: a veth end, namespace pins (the run root's and the
+        // visible one, on one namespace); gc takes them, since their names and namespace prove them its own
+        String veth = berth.paths().newHostVeth("0123456789abcdef");
+        ok(BerthCli.host("ip", "link", "add", veth, "type", "veth", "peer", "name", "vbpeer"));
+        String ghost = berth.paths().visibleNetns("ghost").getFileName().toString();
+        ok(BerthCli.host("ip", "netns", "add", ghost));
+        Path runPin = berth.paths().netnsPin("0".repeat(64));
+        Files.createDirectories(runPin.getParent());
+        Files.createFile(runPin);
+        ok(BerthCli.host("mount", "--bind", "/run/netns/" + ghost, runPin.toString()));
         String gc = ok(berth.run("gc")).out();
-        assertThat(gc).contains("link vb0123456789a").contains("berth-ghost");
+        assertThat(gc).contains("link " + veth).contains(ghost).contains(runPin.toString());
         assertNoContainerNetworkLeft();
     }
 
@@ -247,8 +256,43 @@ class NetworkIT {
         return "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 " + host + " " + port + " | tail -1";
     }
 
+    /**
+     * Two state roots on one host: each has its own bridge, veth names, namespace pins, firewall table
+     * and cgroup parent, a container of the same name in each, and neither's gc takes the other's objects
+     * (nor a veth of the default installation's shape, which neither can prove its own).
+     */
+    @Test
+    void twoStateRootsRunSideBySideAndNeitherGcTouchesTheOthersObjects() {
+        BerthCli other = BerthCli.withBusybox(dir.resolve("other"));
+        String foreignVeth = "vb0123456789a";
+        try {
+            assertThat(other.paths().defaultBridge()).isNotEqualTo(berth.paths().defaultBridge());
+            String mine = serve("twin", 8080, "mine");
+            other.start("run", "--rm", "--name", "twin", "busybox", "sleep", "300");
+            String[] theirs = new String[1];
+            Wait.until("the other root's twin to run", Duration.ofSeconds(30), () -> {
+                Matcher m = Pattern.compile("\"IPAddress\" : \"([0-9.]+)\"").matcher(other.run("inspect", "twin").out());
+                return m.find() && (theirs[0] = m.group(1)) != null;
+            });
+            assertThat(theirs[0]).isNotEqualTo(mine);
+            ok(BerthCli.host("ip", "link", "add", foreignVeth, "type", "veth", "peer", "name", "vbforeign"));
+
+            String gcOther = ok(other.run("gc")).out();
+            String gcMine = ok(berth.run("gc")).out();
+            assertThat(gcOther + gcMine).doesNotContain(foreignVeth).doesNotContain("twin").doesNotContain("cgroup");
+            assertThat(BerthCli.host("curl", "-s", "-m", "5", "http://" + mine + ":8080/").out()).isEqualTo("mine\n");
+            ok(BerthCli.host("ping", "-c", "1", "-W", "2", theirs[0]));
+            assertThat(BerthCli.host("nft", "list", "tables").out())
+                    .contains("inet " + berth.paths().objectPrefix()).contains("inet " + other.paths().objectPrefix());
+            assertThat(BerthCli.host("ip", "-o", "link").out()).contains(foreignVeth);
+        } finally {
+            BerthCli.host("ip", "link", "del", foreignVeth);
+            other.removeEverything();
+        }
+    }
+
     private static void assertNoContainerNetworkLeft() {
-        assertThat(BerthCli.linksOnceVethsAreFreed()).noneMatch(l -> l.startsWith("vb"));
+        assertThat(BerthCli.linksOnceVethsAreFreed()).noneMatch(l -> l.matches(BerthCli.ANY_HOST_VETH));
         assertThat(BerthCli.host("ip", "netns", "list").out()).isEmpty();
         Path pins = berth.root().resolveSibling("run").resolve("netns");
         if (Files.isDirectory(pins)) {

@@ -196,7 +196,7 @@ class OutsideWorldIT {
         String out = berth.run("inspect", "udp").out();
         int at = out.indexOf("\"IPAddress\" : \"");
         String ip = out.substring(at + 15, out.indexOf('"', at + 15));
-        Process dns = new ProcessBuilder("ip", "netns", "exec", "berth-udp", "dnsmasq", "--no-daemon", "--no-resolv",
+        Process dns = new ProcessBuilder("ip", "netns", "exec", berth.paths().visibleNetns("udp").getFileName().toString(), "dnsmasq", "--no-daemon", "--no-resolv",
                 "--no-hosts", "--bind-interfaces", "--listen-address=" + ip, "--address=/published.test/10.9.8.7",
                 "--pid-file=" + dir.resolve("udp-dnsmasq.pid"), "--user=root").start();
         try {
@@ -233,7 +233,7 @@ class OutsideWorldIT {
         ok(BerthCli.host("nft", "flush", "ruleset"));
         assertThat(BerthCli.host("curl", "-s", "-m", "2", "http://127.0.0.1:8081/").out()).isEmpty();
         ok(berth.run("ps"));
-        assertThat(ok(BerthCli.host("nft", "list", "table", "inet", "berth")).out()).contains("dnat ip to");
+        assertThat(ok(BerthCli.host("nft", "list", "table", "inet", berth.paths().objectPrefix())).out()).contains("dnat ip to");
         assertThat(BerthCli.host("curl", "-s", "-m", "5", "http://127.0.0.1:8081/").out()).isEqualTo("still published\n");
     }
 

@@ -40,9 +40,9 @@ class NetworksTest {
         assertThat(berth0.subnet()).isEqualTo("172.18.0.0/16"); // 172.17 is routed on the host already
         assertThat(berth0.gateway()).isEqualTo("172.18.0.1");
         assertThat(kernel.log(FakeNetworkKernel.HOST)).containsExactly(
-                "link add berth0 mtu 1500 type bridge",
-                "addr add 172.18.0.1/16 dev berth0",
-                "link set berth0 up");
+                "link add " + paths.defaultBridge() + " mtu 1500 type bridge",
+                "addr add 172.18.0.1/16 dev " + paths.defaultBridge(),
+                "link set " + paths.defaultBridge() + " up");
     }
 
     @Test
@@ -51,9 +51,9 @@ class NetworksTest {
         networks.setUp(a, "berth-web");
 
         assertThat(a.ipAddress()).isEqualTo("172.18.0.2");
-        assertThat(a.hostInterface()).matches("vb[0-9a-f]{11}");
+        assertThat(paths.isOwnHostVeth(a.hostInterface())).isTrue();
         assertThat(kernel.log(FakeNetworkKernel.HOST)).last().isEqualTo(
-                "link add " + a.hostInterface() + " master berth0 up mtu 1500 type veth peer name eth0 netns berth-web");
+                "link add " + a.hostInterface() + " master " + paths.defaultBridge() + " up mtu 1500 type veth peer name eth0 netns berth-web");
         assertThat(kernel.log("berth-web")).containsExactly(
                 "link set lo up",
                 "addr add 172.18.0.2/16 dev eth0",
@@ -145,11 +145,30 @@ class NetworksTest {
         Attachment dead = networks.plan("berth0", "dead", "b", null);
         networks.setUp(dead, "berth-b");
 
-        List<String> removed = networks.gc(Set.of("live"), Set.of(live.hostInterface()), Set.of(live.visiblePath()));
+        kernel.hostLink("vb0123456789a", "veth", 1500); // the default installation's, not this root's: left alone
+
+        List<String> removed = networks.gc(Set.of("live"), Set.of(live.hostInterface()), Set.of(live.visiblePath()), Set.of());
 
         assertThat(removed).contains("link " + dead.hostInterface(), "address 172.18.0.3 on berth0");
-        assertThat(kernel.links(FakeNetworkKernel.HOST)).contains(live.hostInterface()).doesNotContain(dead.hostInterface());
+        assertThat(kernel.links(FakeNetworkKernel.HOST)).contains(live.hostInterface(), "vb0123456789a")
+                .doesNotContain(dead.hostInterface());
         assertThat(networks.users("berth0")).containsExactly("live");
+    }
+
+    @Test
+    void kernelObjectNamesCarryTheInstallationsIdentity() {
+        Attachment a = networks.plan("berth0", "c1", "web", null);
+        assertThat(paths.installation()).matches("[0-9a-f]{4}");
+        assertThat(a.hostInterface()).matches("v" + paths.installation() + "-[0-9a-f]{8}").hasSizeLessThanOrEqualTo(15);
+        assertThat(a.visiblePath()).isEqualTo("/run/netns/berth-" + paths.installation() + "-web");
+        assertThat(networks.get("berth0").bridge()).isEqualTo("berth0-" + paths.installation());
+        BerthPaths standard = new BerthPaths(Path.of(BerthPaths.DEFAULT_ROOT), Path.of(BerthPaths.DEFAULT_RUN_ROOT));
+        assertThat(standard.installation()).isEmpty();
+        assertThat(standard.defaultBridge()).isEqualTo("berth0");
+        assertThat(standard.visibleNetns("web")).isEqualTo(Path.of("/run/netns/berth-web"));
+        assertThat(standard.newHostVeth("0123456789abcdef")).isEqualTo("vb0123456789a");
+        assertThat(standard.isOwnHostVeth(a.hostInterface())).isFalse();
+        assertThat(paths.isOwnHostVeth("vb0123456789a")).isFalse();
     }
 
     @Test
@@ -183,11 +202,11 @@ class NetworksTest {
 
     @Test
     void aBridgeThatAnotherStateRootAddressedIsRefused() {
-        kernel.hostLink("berth0", "bridge", 1500);
+        kernel.hostLink(paths.defaultBridge(), "bridge", 1500);
         NetworkRecord other = networks.create("elsewhere", "bridge", "10.1.0.0/24", null, null, false);
         assertThat(other.bridge()).startsWith("berth-");
-        // berth0 exists with no address: berth adopts it and gives it the gateway
-        assertThat(networks.get("berth0").bridge()).isEqualTo("berth0");
-        assertThat(kernel.addresses(FakeNetworkKernel.HOST, "berth0")).containsExactly("172.18.0.1/16");
+        // the bridge exists with no address: berth adopts it and gives it the gateway
+        assertThat(networks.get("berth0").bridge()).isEqualTo(paths.defaultBridge());
+        assertThat(kernel.addresses(FakeNetworkKernel.HOST, paths.defaultBridge())).containsExactly("172.18.0.1/16");
     }
 }

@@ -29,6 +29,14 @@ public final class BerthCli {
         return root;
     }
 
+    /** This instance's paths, and with them the names its kernel objects get (bridge, veths, pins, table). */
+    public dev.berth.state.BerthPaths paths() {
+        return new dev.berth.state.BerthPaths(root, runRoot);
+    }
+
+    /** A host veth end of any installation: vb + 11 hex digits (the default root's), or vID- + 8. */
+    public static final String ANY_HOST_VETH = "(?:vb[0-9a-f]{11}|v[0-9a-f]{4}-[0-9a-f]{8})";
+
     public record Result(int exitCode, String out, String err) {
         public String describe() {
             return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;
@@ -183,11 +191,11 @@ public final class BerthCli {
     /**
      * The sandbox's links once the kernel has freed every torn-down container veth (berth drops a
      * namespace and lets the kernel free the pair in it, asynchronously): waits, bounded, for no link
-     * named vb… to be left, and returns the names of the links.
+     * named as a host veth end to be left, and returns the names of the links.
      */
     public static List<String> linksOnceVethsAreFreed() {
         Wait.until("the kernel to free the veth pairs of removed containers", Duration.ofSeconds(10),
-                () -> host("ip", "-o", "link").out().lines().noneMatch(l -> l.split(": ")[1].startsWith("vb")));
+                () -> host("ip", "-o", "link").out().lines().noneMatch(l -> l.split(": ")[1].replaceAll("@.*", "").matches(ANY_HOST_VETH)));
         return host("ip", "-o", "link").out().lines().map(l -> l.split(": ")[1].replaceAll("@.*", "")).toList();
     }
 }
