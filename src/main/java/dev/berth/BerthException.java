@@ -2,7 +2,8 @@ package dev.berth;
 
 /**
  * Every error berth reports to its user: one line of text and the exit code the CLI returns for it.
- * Exit codes follow Docker's convention.
+ * Exit codes follow Docker's convention. Whatever a message quotes of the user's input, it stays one
+ * line: control characters (newlines, escape sequences) and bidirectional overrides are shown escaped.
  */
 public class BerthException extends RuntimeException {
     /** berth itself failed, or the request was invalid. */
@@ -23,8 +24,30 @@ public class BerthException extends RuntimeException {
     }
 
     public BerthException(int exitCode, String message, Throwable cause) {
-        super(message, cause);
+        super(printable(message), cause);
         this.exitCode = exitCode;
+    }
+
+    /** text with control characters and bidirectional overrides escaped (\x0a, \u202e): safe on one line. */
+    public static String printable(String text) {
+        if (text == null || text.chars().noneMatch(c -> Character.isISOControl(c) || isBidiControl(c))) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder();
+        text.codePoints().forEach(c -> {
+            if (Character.isISOControl(c)) {
+                out.append(String.format("\\x%02x", c));
+            } else if (isBidiControl(c)) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.toString();
+    }
+
+    private static boolean isBidiControl(int c) {
+        return c >= 0x202a && c <= 0x202e || c >= 0x2066 && c <= 0x2069 || c == 0x200e || c == 0x200f;
     }
 
     public int exitCode() {

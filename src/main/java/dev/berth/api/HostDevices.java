@@ -58,6 +58,9 @@ final class HostDevices {
             if (!host.startsWith("/") || !container.startsWith("/") || container.contains("/../") || container.endsWith("/..")) {
                 throw invalid(spec, "paths must be absolute");
             }
+            if (spec.indexOf('\0') >= 0) {
+                throw invalid(spec, "a path has a NUL character");
+            }
             Path hostPath = Path.of(host);
             if (Files.isDirectory(hostPath)) {
                 for (Grant g : under(hostPath)) {

@@ -1,5 +1,7 @@
 package dev.berth.api;
 
+import dev.berth.BerthException;
+
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
@@ -33,14 +35,6 @@ final class Names {
 
     /** name as it may appear in a one-line message: control characters shown escaped, never raw. */
     static String printable(String name) {
-        StringBuilder out = new StringBuilder();
-        name.codePoints().forEach(c -> {
-            if (Character.isISOControl(c)) {
-                out.append(String.format("\\x%02x", c));
-            } else {
-                out.appendCodePoint(c);
-            }
-        });
-        return out.toString();
+        return BerthException.printable(name);
     }
 }

@@ -60,7 +60,7 @@ public final class ResourceOptions {
                 throw new BerthException("invalid --cpuset-cpus '" + cpusetCpus + "': expected a list like 0-1,3");
             }
             for (String n : cpusetCpus.split("[,-]")) {
-                if (Integer.parseInt(n) >= processors) {
+                if (n.length() > 6 || Integer.parseInt(n) >= processors) {
                     throw new BerthException("--cpuset-cpus " + cpusetCpus + ": CPU " + n + " does not exist (this host has "
                             + processors + ")");
                 }

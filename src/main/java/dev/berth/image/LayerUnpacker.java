@@ -71,6 +71,9 @@ public final class LayerUnpacker {
     }
 
     private void extract(TarArchiveEntry entry, InputStream data) throws IOException {
+        if (entry.getName().indexOf('\0') >= 0 || entry.getLinkName().indexOf('\0') >= 0) {
+            throw refused(entry.getName(), "its name or link target has a NUL character");
+        }
         Path target = inside(entry.getName());
         if (target.equals(root)) {
             return; // the archive's "./": the root directory itself
