@@ -37,9 +37,24 @@ final class SeccompProfile {
         return json;
     }
 
-    /** The profile for a container holding capabilities, on this machine's architecture and kernel. */
+    private static final Map<List<Object>, SeccompSpec> RESOLVED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The profile for a container holding capabilities, on this machine's architecture and kernel; kept
+     * for the next container with the same profile and capabilities (a supervisor reads Docker's default
+     * once, not at every start).
+     */
     static SeccompSpec resolve(String profileJson, Collection<String> capabilities) {
-        return resolve(profileJson, capabilities, goArch(System.getProperty("os.arch")), kernelVersion());
+        List<Object> key = List.of(profileJson, List.copyOf(new java.util.TreeSet<>(capabilities)));
+        SeccompSpec spec = RESOLVED.get(key);
+        if (spec == null) {
+            spec = resolve(profileJson, capabilities, goArch(System.getProperty("os.arch")), kernelVersion());
+            if (RESOLVED.size() >= 16) {
+                RESOLVED.clear();
+            }
+            RESOLVED.put(key, spec);
+        }
+        return spec;
     }
 
     /**

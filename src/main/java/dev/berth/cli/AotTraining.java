@@ -113,6 +113,7 @@ final class AotTraining {
     /** As root, the real thing: a busybox container in throw-away roots, so its code paths are cached too. */
     private static void runAContainer() throws Exception {
         Path scratch = Files.createTempDirectory("berth-aot-training-");
+        Lifecycle.autoSupervisor = false; // no supervisor outlives the training
         try {
             Main.execute("--root=" + scratch.resolve("root"), "--run-root=" + scratch.resolve("run"),
                     "run", "--rm", "--network", "none", "busybox", "true"); // no kernel object outlives it

@@ -21,6 +21,10 @@ final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--stop", description = "Ask the running supervisor to exit (its containers keep running).")
     boolean stop;
 
+    @Option(names = "--idle-exit", paramLabel = "SECONDS",
+            description = "Exit after this long with nothing to do: no container running, no client (0: never).")
+    long idleExit;
+
     @Override
     public Integer call() throws Exception {
         Main main = (Main) spec.root().userObject();
@@ -34,7 +38,7 @@ final class DaemonCommand implements Callable<Integer> {
             return 0;
         }
         Host.leaveTerminalSession();
-        new Supervisor(paths, Main::executeDelegated).run();
+        new Supervisor(paths, Main::executeDelegated, idleExit).run();
         return 0;
     }
 }

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** What the lifecycle verbs share: asking the supervisor, and turning its answer into an error. */
 final class Lifecycle {
@@ -59,6 +60,41 @@ final class Lifecycle {
         command.addAll(List.of("-cp", classPath, Main.class.getName(), "--root=" + paths.root(),
                 "--run-root=" + paths.runRoot(), "daemon"));
         return command;
+    }
+
+    /** Off for runs that must leave no process behind (the AOT training). */
+    static volatile boolean autoSupervisor = true;
+
+    /** How long a supervisor started for a foreground run waits with nothing to do before it exits. */
+    static final long DEFAULT_IDLE_EXIT_SECONDS = 600;
+
+    /**
+     * After a foreground run in its own JVM, a supervisor for the next one: started in the background
+     * (never waited for), exiting once idle for BERTH_SUPERVISOR_IDLE seconds (600). Not with
+     * BERTH_NO_DELEGATION or BERTH_AUTO_SUPERVISOR=0, nor when one runs already.
+     */
+    static void startSupervisorForNextRun(BerthPaths paths) {
+        Map<String, String> env = System.getenv();
+        if (!autoSupervisor || env.containsKey("BERTH_NO_DELEGATION") || "0".equals(env.get("BERTH_AUTO_SUPERVISOR"))
+                || Files.exists(paths.supervisorSocket())) {
+            return;
+        }
+        long idle = DEFAULT_IDLE_EXIT_SECONDS;
+        try {
+            idle = Long.parseLong(env.getOrDefault("BERTH_SUPERVISOR_IDLE", String.valueOf(idle)).strip());
+        } catch (NumberFormatException e) {
+            // the default, then
+        }
+        List<String> command = new ArrayList<>(supervisorCommand(paths));
+        command.addAll(List.of("--idle-exit", String.valueOf(Math.max(1, idle))));
+        try {
+            Files.createDirectories(paths.runRoot());
+            new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(paths.supervisorLog().toFile()))
+                    .redirectErrorStream(true).start();
+        } catch (IOException | RuntimeException e) {
+            // only an optimisation for the next run
+        }
     }
 
     /** Stops a container: through the supervisor when it is its parent, directly otherwise. */

@@ -286,6 +286,7 @@ final class RunCommand implements Callable<Integer> {
         Trace.mark("created");
         SignalForwarder signals = Main.signals(spec);
         ContainerProcess process = berth.start(container, stdio);
+        Lifecycle.startSupervisorForNextRun(berth.paths()); // while this container runs: the next run is faster
         Integer exitCode = null;
         Trace.mark("started");
         try {

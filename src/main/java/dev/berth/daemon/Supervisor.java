@@ -77,12 +77,24 @@ public final class Supervisor {
 
     private final ToIntFunction<Invocation> commandLine;
     private final ContainerEvents events = new ContainerEvents();
+    private final Activity activity = new Activity();
+    private final long idleExitNanos;
 
     /** commandLine runs a berth command line delegated by a client, returning its exit status. */
     public Supervisor(BerthPaths paths, ToIntFunction<Invocation> commandLine) {
+        this(paths, commandLine, 0);
+    }
+
+    /**
+     * @param idleExitSeconds when positive, the supervisor exits once it has been idle that long: no
+     *                        container of its root running, no client or Engine API connection, no
+     *                        restart waiting (a supervisor started for a foreground run; 0: never)
+     */
+    public Supervisor(BerthPaths paths, ToIntFunction<Invocation> commandLine, long idleExitSeconds) {
         this.paths = paths;
         this.berth = new Berth(paths);
         this.commandLine = commandLine;
+        this.idleExitNanos = TimeUnit.SECONDS.toNanos(Math.max(0, idleExitSeconds));
     }
 
     /** Runs until a shutdown request; refuses to start when another supervisor holds the run root. */
@@ -108,11 +120,14 @@ public final class Supervisor {
         Path socket = paths.supervisorSocket();
         Files.deleteIfExists(socket);
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-             EngineServer engine = EngineServer.start(paths.engineSocket(), engineBackend())) {
+             EngineServer engine = EngineServer.start(paths.engineSocket(), engineBackend(), activity::begin)) {
             server.bind(UnixDomainSocketAddress.of(socket));
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
             Thread.ofPlatform().name("berth-reaper").daemon().start(this::reap);
             timers.scheduleWithFixedDelay(this::refreshNameServers, 0, 500, TimeUnit.MILLISECONDS);
+            if (idleExitNanos > 0) {
+                timers.scheduleWithFixedDelay(this::exitWhenIdle, 1, 1, TimeUnit.SECONDS);
+            }
             while (running) {
                 SocketChannel client = server.accept();
                 // platform threads: a delegated run blocks in native calls (waitid) for as long as its container runs
@@ -125,7 +140,7 @@ public final class Supervisor {
     }
 
     private void answer(SocketChannel client) {
-        try (client) {
+        try (client; AutoCloseable work = activity.begin()) {
             var in = new BufferedReader(new InputStreamReader(Channels.newInputStream(client), StandardCharsets.UTF_8));
             OutputStream out = Channels.newOutputStream(client);
             Response response;
@@ -141,7 +156,7 @@ public final class Supervisor {
             }
             out.write((Json.render(response).replace('\n', ' ') + "\n").getBytes(StandardCharsets.UTF_8));
             out.flush();
-        } catch (IOException e) {
+        } catch (Exception e) {
             // the client went away
         }
     }
@@ -212,20 +227,40 @@ public final class Supervisor {
                 yield Response.success(r.id());
             }
             case "shutdown" -> {
-                running = false;
-                timers.schedule(() -> {
-                    try {
-                        Files.deleteIfExists(paths.supervisorSocket());
-                        Files.deleteIfExists(paths.engineSocket());
-                    } catch (IOException ignored) {
-                        // exiting anyway
-                    }
-                    System.exit(0);
-                }, 100, TimeUnit.MILLISECONDS);
+                exitSoon();
                 yield Response.success("");
             }
             default -> throw new BerthException("unknown request " + request.op());
         };
+    }
+
+    /** Stops taking clients and exits in a moment (after the answer of the request that asked). */
+    private void exitSoon() {
+        running = false;
+        timers.schedule(() -> {
+            try {
+                Files.deleteIfExists(paths.supervisorSocket());
+                Files.deleteIfExists(paths.engineSocket());
+            } catch (IOException ignored) {
+                // exiting anyway
+            }
+            System.exit(0);
+        }, 100, TimeUnit.MILLISECONDS);
+    }
+
+    /** Exits once idle for idleExitNanos: nothing in progress, nothing watched, no container of the root running. */
+    private void exitWhenIdle() {
+        try {
+            if (running && watched.isEmpty() && activity.idleFor(idleExitNanos)
+                    && berth.snapshot().stream().noneMatch(r -> r.status() == ContainerRecord.Status.RUNNING
+                            && ProcessHandle.of(r.pid()).isPresent())) {
+                System.err.println("berth daemon: idle for " + TimeUnit.NANOSECONDS.toSeconds(idleExitNanos) + " s: exiting");
+                Files.deleteIfExists(paths.supervisorSocket()); // no new client from here on
+                exitSoon();
+            }
+        } catch (IOException | RuntimeException e) {
+            // checked again in a second
+        }
     }
 
     /**
@@ -493,7 +528,14 @@ public final class Supervisor {
         }
         java.util.OptionalLong delay = Supervision.restartDelay(record, exitCode, stopping.remove(w.id()));
         if (delay.isPresent()) {
-            timers.schedule(() -> restart(w.id()), delay.getAsLong(), TimeUnit.MILLISECONDS);
+            AutoCloseable waiting = activity.begin();
+            timers.schedule(() -> {
+                try (waiting) {
+                    restart(w.id());
+                } catch (Exception ignored) {
+                    // restart reports its own failures
+                }
+            }, delay.getAsLong(), TimeUnit.MILLISECONDS);
         } else {
             LogPump pump = pumps.remove(w.id());
             if (pump != null) {

@@ -25,19 +25,32 @@ public final class EngineServer implements AutoCloseable {
     private final Path socket;
     private final EngineApi api;
 
-    private EngineServer(ServerSocketChannel server, Path socket, EngineApi api) {
+    private final java.util.function.Supplier<AutoCloseable> connectionWork;
+
+    private EngineServer(ServerSocketChannel server, Path socket, EngineApi api,
+                         java.util.function.Supplier<AutoCloseable> connectionWork) {
         this.server = server;
         this.socket = socket;
         this.api = api;
+        this.connectionWork = connectionWork;
     }
 
     /** Listens on socket and serves on a thread of its own until closed. */
     public static EngineServer start(Path socket, EngineBackend backend) throws IOException {
+        return start(socket, backend, null);
+    }
+
+    /**
+     * As {@link #start(Path, EngineBackend)}; connectionWork is called as each client connects and what it
+     * returns closed as it goes (the supervisor counts connections as work: null for none).
+     */
+    public static EngineServer start(Path socket, EngineBackend backend, java.util.function.Supplier<AutoCloseable> connectionWork)
+            throws IOException {
         Files.deleteIfExists(socket);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
-        EngineServer engine = new EngineServer(server, socket, new EngineApi(backend));
+        EngineServer engine = new EngineServer(server, socket, new EngineApi(backend), connectionWork);
         Thread.ofPlatform().name("berth-engine").daemon().start(engine::accept);
         return engine;
     }
@@ -54,7 +67,7 @@ public final class EngineServer implements AutoCloseable {
     }
 
     private void serve(SocketChannel client) {
-        try (client) {
+        try (client; AutoCloseable work = connectionWork == null ? () -> { } : connectionWork.get()) {
             InputStream in = new BufferedInputStream(Channels.newInputStream(client));
             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(client));
             for (HttpExchange exchange; (exchange = HttpExchange.read(in, out)) != null; ) {
@@ -71,7 +84,7 @@ public final class EngineServer implements AutoCloseable {
                 }
                 exchange.finishReading();
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (Exception e) {
             // the client went away, or sent what is not HTTP
         }
     }

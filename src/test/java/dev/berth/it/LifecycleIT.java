@@ -9,6 +9,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -112,6 +113,57 @@ class LifecycleIT {
         }
         ok(berth.run("kill", "-s", "KILL", "svc"));
         assertThat(ok(berth.run("wait", "svc")).out()).isEqualTo("137\n");
+    }
+
+    /**
+     * A new user's first foreground run leaves a supervisor behind (started while its container runs, not
+     * waited for), the next run is its child, and it exits once idle for BERTH_SUPERVISOR_IDLE seconds.
+     */
+    @Test
+    void aForegroundRunLeavesASupervisorForTheNextRunThatExitsOnceIdle() throws Exception {
+        BerthCli fresh = BerthCli.withBusybox(dir.resolve("fresh"));
+        java.util.function.Function<String[], ProcessBuilder> auto = args -> {
+            ProcessBuilder b = new ProcessBuilder(fresh.command(args));
+            b.environment().put("BERTH_AUTO_SUPERVISOR", "1");
+            b.environment().put("BERTH_SUPERVISOR_IDLE", "3");
+            b.environment().put("BERTH_CGROUP_PARENT", BerthCli.CGROUP_PARENT); // as exec gives every berth
+            return b;
+        };
+        java.util.function.Supplier<String> freshSupervisor = () -> BerthCli.host("pgrep", "-af", "java").out().lines()
+                .filter(l -> l.contains("--run-root=" + dir.resolve("fresh/run")) && l.contains(" daemon --idle-exit 3"))
+                .map(l -> l.split(" ")[0]).findFirst().orElse(null);
+        try {
+            assertThat(freshSupervisor.get()).isNull();
+            ok(BerthCli.exec(auto.apply(new String[] {"run", "--rm", "--network", "none", "busybox", "true"}), null));
+            Wait.until("a supervisor for the next run", Duration.ofSeconds(30), () -> freshSupervisor.get() != null
+                    && Files.exists(fresh.paths().supervisorSocket()));
+            String supervisor = freshSupervisor.get();
+
+            Process second = auto.apply(new String[] {"run", "--name", "second", "--network", "none", "busybox", "sh", "-c",
+                    "trap 'exit 0' TERM; sleep 30 & wait"}).start();
+            try {
+                Wait.until("second to run", Duration.ofSeconds(30), () -> fresh.run("ps").out().contains("second"));
+                String pid = fresh.run("inspect", "second").out().replaceAll("(?s).*\"Pid\" : ([0-9]+).*", "$1");
+                assertThat(BerthCli.host("sh", "-c", "grep PPid /proc/" + pid + "/status").out())
+                        .as("the second run is the supervisor's").contains(supervisor);
+            } finally {
+                second.destroy();
+                second.waitFor(30, TimeUnit.SECONDS);
+                fresh.removeContainers();
+            }
+            Wait.until("the idle supervisor to exit", Duration.ofSeconds(30), () -> freshSupervisor.get() == null);
+            assertThat(fresh.paths().supervisorSocket()).doesNotExist();
+
+            ProcessBuilder off = auto.apply(new String[] {"run", "--rm", "--network", "none", "busybox", "true"});
+            off.environment().put("BERTH_AUTO_SUPERVISOR", "0");
+            ok(BerthCli.exec(off, null)); // a supervisor would have been started before this run ended
+            assertThat(freshSupervisor.get()).as("BERTH_AUTO_SUPERVISOR=0 starts none").isNull();
+        } finally {
+            String left = freshSupervisor.get();
+            if (left != null) {
+                BerthCli.host("kill", left);
+            }
+        }
     }
 
     @Test

@@ -97,6 +97,7 @@ public final class BerthCli {
         try {
             ProcessBuilder builder = new ProcessBuilder(command(args));
             builder.environment().put("BERTH_CGROUP_PARENT", CGROUP_PARENT);
+            builder.environment().putIfAbsent("BERTH_AUTO_SUPERVISOR", "0");
             return builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -109,8 +110,14 @@ public final class BerthCli {
      */
     public static final String CGROUP_PARENT = "berth-test-" + ProcessHandle.current().pid();
 
+    /**
+     * Runs a command to its end (bounded). berth's own processes start no supervisor after a foreground
+     * run here (BERTH_AUTO_SUPERVISOR=0) unless the test's builder says otherwise: each test class's
+     * roots would keep one running.
+     */
     public static Result exec(ProcessBuilder builder, String stdin) {
         builder.environment().put("BERTH_CGROUP_PARENT", CGROUP_PARENT);
+        builder.environment().putIfAbsent("BERTH_AUTO_SUPERVISOR", "0");
         try {
             Path out = Files.createTempFile("berth-out", ".txt");
             Path err = Files.createTempFile("berth-err", ".txt");
