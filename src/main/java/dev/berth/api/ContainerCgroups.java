@@ -79,27 +79,8 @@ final class ContainerCgroups {
                 r.cpuQuota(), r.cpuPeriod(), r.cpuShares(), r.cpusetCpus(), r.pidsLimit());
     }
 
-    /**
-     * The runtime's view of a cgroup: where the spawner thread and the new process go. A process whose
-     * creating thread joined already is in the group: moving it again would only cost time (each cgroup
-     * migration waits for an RCU grace period).
-     */
+    /** The runtime's view of a cgroup: where the spawner thread and the new process go. */
     static Confinement confinementOf(Cgroup group) {
-        return new Confinement() {
-            private volatile boolean threadJoined;
-
-            @Override
-            public boolean enterCallingThread() {
-                threadJoined = group.enterCallingThread();
-                return threadJoined;
-            }
-
-            @Override
-            public void addProcess(int pid) {
-                if (!threadJoined) {
-                    group.addProcess(pid);
-                }
-            }
-        };
+        return Confinement.of(group::enterCallingThread, group::addProcess);
     }
 }

@@ -13,6 +13,7 @@ import dev.berth.runtime.ContainerProcess;
 import dev.berth.runtime.ContainerStarter;
 import dev.berth.runtime.Overlay;
 import dev.berth.spec.ContainerSpec;
+import dev.berth.spec.Signals;
 import dev.berth.state.Attachment;
 import dev.berth.state.BerthPaths;
 import dev.berth.state.ContainerRecord;

@@ -25,6 +25,18 @@ public interface Cgroup {
 
     Stats stats();
 
+    /** The pids of every process in the group, as this PID namespace sees them. */
+    java.util.List<Integer> processes();
+
+    /**
+     * Freezes (true) or thaws the group's processes, waiting (bounded) until the kernel reports it done;
+     * false where the host has no freezer for the group.
+     */
+    boolean freeze(boolean frozen);
+
+    /** True when the group is frozen. */
+    boolean frozen();
+
     /** True when the kernel's OOM killer has killed a process of the group. */
     boolean oomKilled();
 

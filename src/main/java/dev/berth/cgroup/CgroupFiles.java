@@ -46,6 +46,29 @@ final class CgroupFiles {
         return 0;
     }
 
+    /** The pids listed in a cgroup.procs file. */
+    static java.util.List<Integer> pids(Path procs) {
+        String text = read(procs);
+        return text.isEmpty() ? java.util.List.of()
+                : java.util.Arrays.stream(text.split("\\s+")).map(Integer::valueOf).toList();
+    }
+
+    /** Waits (at most ~2 s) until file reads expected; false if it never did. */
+    static boolean await(Path file, String expected) {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            if (read(file).equals(expected)) {
+                return true;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
     /** rmdir, retried while the kernel still counts exiting processes (at most ~2 s). */
     static void removeDirectory(Path dir) {
         for (int attempt = 0; attempt < 100 && Files.exists(dir); attempt++) {

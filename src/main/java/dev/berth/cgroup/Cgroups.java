@@ -41,6 +41,17 @@ public final class Cgroups {
 
     /** The layout of this host, from /proc/self/mountinfo. */
     public static Cgroups detect(String parent) {
+        return detect(parent, CONTROLLERS);
+    }
+
+    /** The layout of this host with the v1 freezer too (an OCI runtime's pause and resume). */
+    public static Cgroups detectWithFreezer(String parent) {
+        List<String> controllers = new ArrayList<>(CONTROLLERS);
+        controllers.add("freezer");
+        return detect(parent, controllers);
+    }
+
+    private static Cgroups detect(String parent, List<String> controllers) {
         Map<String, Path> v1 = new LinkedHashMap<>();
         Path v2 = null;
         try {
@@ -55,7 +66,7 @@ public final class Cgroups {
                     v2 = Path.of(mountPoint);
                 } else if (right[0].equals("cgroup") && right.length > 2) {
                     for (String option : right[2].split(",")) {
-                        if (CONTROLLERS.contains(option)) {
+                        if (controllers.contains(option)) {
                             v1.putIfAbsent(option, Path.of(mountPoint));
                         }
                     }
@@ -92,13 +103,18 @@ public final class Cgroups {
             Map<String, Path> dirs = new LinkedHashMap<>();
             v1Roots.forEach((controller, root) -> dirs.put(controller, root.resolve(parent).resolve(id)));
             for (var entry : dirs.entrySet()) {
-                mkdir(entry.getValue().getParent());
                 if (entry.getKey().equals("cpuset")) {
-                    inheritCpuset(v1Roots.get("cpuset"), entry.getValue().getParent());
-                }
-                mkdir(entry.getValue());
-                if (entry.getKey().equals("cpuset")) {
-                    inheritCpuset(entry.getValue().getParent(), entry.getValue());
+                    // each new level of a v1 cpuset hierarchy starts empty: it gets its parent's CPUs
+                    Path root = v1Roots.get("cpuset");
+                    Path at = root;
+                    for (Path name : root.relativize(entry.getValue())) {
+                        Path next = at.resolve(name);
+                        mkdir(next);
+                        inheritCpuset(at, next);
+                        at = next;
+                    }
+                } else {
+                    mkdir(entry.getValue());
                 }
             }
             group = new V1Cgroup(dirs);

@@ -100,6 +100,28 @@ final class V1Cgroup implements Cgroup {
     }
 
     @Override
+    public java.util.List<Integer> processes() {
+        return CgroupFiles.pids(dirs.values().iterator().next().resolve("cgroup.procs"));
+    }
+
+    @Override
+    public boolean freeze(boolean frozen) {
+        Path state = file("freezer", "freezer.state");
+        if (state == null) {
+            return false;
+        }
+        String wanted = frozen ? "FROZEN" : "THAWED";
+        CgroupFiles.write(state, wanted);
+        return CgroupFiles.await(state, wanted);
+    }
+
+    @Override
+    public boolean frozen() {
+        Path state = file("freezer", "freezer.state");
+        return state != null && !CgroupFiles.read(state).equals("THAWED") && !CgroupFiles.read(state).isEmpty();
+    }
+
+    @Override
     public boolean oomKilled() {
         Path oom = file("memory", "memory.oom_control");
         return oom != null && CgroupFiles.keyed(oom, "oom_kill") > 0;

@@ -85,6 +85,36 @@ final class V2Cgroup implements Cgroup {
     }
 
     @Override
+    public java.util.List<Integer> processes() {
+        return CgroupFiles.pids(dir.resolve("cgroup.procs"));
+    }
+
+    @Override
+    public boolean freeze(boolean frozen) {
+        if (!java.nio.file.Files.exists(dir.resolve("cgroup.freeze"))) {
+            return false;
+        }
+        CgroupFiles.write(dir.resolve("cgroup.freeze"), frozen ? "1" : "0");
+        for (int attempt = 0; attempt < 200; attempt++) {
+            if (frozen() == frozen) {
+                return true;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public boolean frozen() {
+        return CgroupFiles.keyed(dir.resolve("cgroup.events"), "frozen") == 1;
+    }
+
+    @Override
     public boolean oomKilled() {
         return CgroupFiles.keyed(dir.resolve("memory.events"), "oom_kill") > 0;
     }

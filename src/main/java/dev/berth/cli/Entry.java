@@ -9,11 +9,18 @@ import dev.berth.daemon.Delegation;
  * start-up path of every command.
  */
 public final class Entry {
+    /** The first argument the berth-oci launcher passes: the rest is runc's command line. */
+    public static final String OCI_FLAG = "--oci-runtime";
+
     private Entry() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length == 1 && args[0].equals(AotTraining.CLIENT_FLAG)) {
             AotTraining.delegateToAStandIn();
+            return;
+        }
+        if (args.length > 0 && args[0].equals(OCI_FLAG)) { // the berth-oci launcher
+            dev.berth.oci.OciCli.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         int exitCode = Delegation.tryDelegate(args);

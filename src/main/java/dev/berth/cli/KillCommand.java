@@ -20,6 +20,6 @@ final class KillCommand extends EachContainerCommand {
     }
 
     static int parse(String signal) {
-        return dev.berth.api.Signals.parse(signal);
+        return dev.berth.spec.Signals.parse(signal);
     }
 }

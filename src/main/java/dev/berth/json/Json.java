@@ -19,6 +19,10 @@ public final class Json {
             .enable(com.fasterxml.jackson.jr.ob.JSON.Feature.WRITE_NULL_PROPERTIES)
             .build();
 
+    private static final JSON COMPACT = com.fasterxml.jackson.jr.ob.JSON.builder()
+            .enable(com.fasterxml.jackson.jr.ob.JSON.Feature.WRITE_NULL_PROPERTIES)
+            .build();
+
     private Json() {}
 
     public static void writeAtomically(Path file, Object value) {
@@ -65,6 +69,15 @@ public final class Json {
     public static Object parseAny(String json) {
         try {
             return JSON.anyFrom(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** On one line, without spaces: for JSON lines (a log) and for programs that read it (hooks). */
+    public static String renderCompact(Object value) {
+        try {
+            return COMPACT.asString(value);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -60,6 +60,8 @@ public final class Libc {
     private static final Native.Downcall FCHOWNAT = Native.errnoFn("fchownat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT);
     private static final Native.Downcall SOCKET = Native.errnoFn("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
     private static final Native.Downcall SEND = Native.errnoFn("send", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final Native.Downcall CONNECT = Native.errnoFn("connect", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Native.Downcall SENDMSG = Native.errnoFn("sendmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
     private static final Native.Downcall RECV = Native.errnoFn("recv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final Native.Downcall ACCESS = Native.errnoFn("access", JAVA_INT, ADDRESS, JAVA_INT);
     private static final Native.Downcall UMASK = Native.fn("umask", JAVA_INT, JAVA_INT);
@@ -328,6 +330,47 @@ public final class Libc {
 
     public static long recv(int fd, MemorySegment buffer, long length) {
         return call("recv", null, (st, a) -> (long) RECV.handle().invokeExact(st, fd, buffer, length, 0));
+    }
+
+    /**
+     * Sends fd over the Unix stream socket at socketPath with SCM_RIGHTS, the name as the message's data
+     * (how runc hands a terminal's master to an engine's --console-socket).
+     */
+    public static void sendFd(String socketPath, int fd, String name) {
+        int sock = socket(1 /* AF_UNIX */, 1 /* SOCK_STREAM */ | O_CLOEXEC, 0);
+        try {
+            call("connect", socketPath, (st, a) -> {
+                MemorySegment address = a.allocate(110);
+                byte[] path = socketPath.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                if (path.length > 107) {
+                    throw new IllegalArgumentException("socket path too long: " + socketPath);
+                }
+                address.set(JAVA_SHORT, 0, (short) 1);
+                MemorySegment.copy(path, 0, address, java.lang.foreign.ValueLayout.JAVA_BYTE, 2, path.length);
+                return (int) CONNECT.handle().invokeExact(st, sock, address, 2 + path.length + 1);
+            });
+            call("sendmsg", socketPath, (st, a) -> {
+                byte[] bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                MemorySegment data = a.allocate(Math.max(1, bytes.length));
+                MemorySegment.copy(bytes, 0, data, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, bytes.length);
+                MemorySegment iov = a.allocate(16, 8);
+                iov.set(ADDRESS, 0, data);
+                iov.set(JAVA_LONG, 8, Math.max(1, bytes.length));
+                MemorySegment control = a.allocate(24, 8); // CMSG_SPACE(sizeof(int))
+                control.set(JAVA_LONG, 0, 20);              // CMSG_LEN(sizeof(int))
+                control.set(JAVA_INT, 8, 1);                // SOL_SOCKET
+                control.set(JAVA_INT, 12, 1);               // SCM_RIGHTS
+                control.set(JAVA_INT, 16, fd);
+                MemorySegment message = a.allocate(56, 8);  // struct msghdr
+                message.set(ADDRESS, 16, iov);
+                message.set(JAVA_LONG, 24, 1);
+                message.set(ADDRESS, 32, control);
+                message.set(JAVA_LONG, 40, 24);
+                return (int) (long) SENDMSG.handle().invokeExact(st, sock, message, 0);
+            });
+        } finally {
+            closeQuietly(sock);
+        }
     }
 
     /** access(2) with X_OK: true when the calling thread may execute path. */

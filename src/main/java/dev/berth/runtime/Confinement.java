@@ -24,4 +24,28 @@ public interface Confinement {
 
     /** Moves the first process in, before it executes a single instruction of the command. */
     void addProcess(int pid);
+
+    /**
+     * A group's confinement: the spawner thread joins it where the host can move a thread (then the
+     * process is in already: moving it again would only cost time, each cgroup migration waiting for an
+     * RCU grace period), else the new process is moved.
+     */
+    static Confinement of(java.util.function.BooleanSupplier enterThread, java.util.function.IntConsumer addProcess) {
+        return new Confinement() {
+            private volatile boolean threadJoined;
+
+            @Override
+            public boolean enterCallingThread() {
+                threadJoined = enterThread.getAsBoolean();
+                return threadJoined;
+            }
+
+            @Override
+            public void addProcess(int pid) {
+                if (!threadJoined) {
+                    addProcess.accept(pid);
+                }
+            }
+        };
+    }
 }

@@ -72,17 +72,43 @@ public final class ContainerStarter {
         return new ContainerStarter(Syscalls.LINUX).run(spec, overlay, stdio, confinement);
     }
 
+    /**
+     * Creates the container and leaves its first process waiting before {@code execve} (the OCI
+     * runtime's {@code create}): everything is set up and /proc mounted, and {@link #release} lets it
+     * run. The spawner thread stays blocked in posix_spawn until this JVM exits; the process outlives it.
+     * The root is the prepared directory at {@code spec.root().path()}.
+     */
+    public static ContainerProcess create(ContainerSpec spec, Stdio stdio, Confinement confinement) {
+        return new ContainerStarter(Syscalls.LINUX).run(spec, null, stdio, confinement, true);
+    }
+
+    /** True while the process of pid waits for its {@link #release} (its start FIFO is still there). */
+    public static boolean isWaiting(int pid) {
+        return Syscalls.LINUX.exists("/proc/" + pid + "/root" + RootfsSetup.START_FIFO);
+    }
+
+    /** Lets a process left waiting by {@link #create} execute its command; false if it was not waiting. */
+    public static boolean release(int pid) {
+        return ProcMount.release(Syscalls.LINUX, "/proc/" + pid + "/root" + RootfsSetup.START_FIFO, () -> false,
+                System.nanoTime() + START_TIMEOUT_NANOS);
+    }
+
     public ContainerProcess run(ContainerSpec spec, Overlay overlay, Stdio stdio, Confinement confinement) {
+        return run(spec, overlay, stdio, confinement, false);
+    }
+
+    private ContainerProcess run(ContainerSpec spec, Overlay overlay, Stdio stdio, Confinement confinement, boolean hold) {
         int lastCap = setup.lastCapability();
         byte[] seccompFilter = SeccompFilters.program(spec.linux().seccomp());
         Trace.mark("seccomp filter ready");
         StartHandshake handshake = new StartHandshake();
-        Thread spawner = Thread.ofPlatform().name("berth-spawner").unstarted(
+        Thread spawner = Thread.ofPlatform().name("berth-spawner").daemon(hold).unstarted(
                 () -> spawnerSteps(spec, overlay, stdio, confinement, lastCap, seccompFilter, handshake));
         Throwable[] helperFailure = {null};
+        int[] held = {-1};
         Thread helper = Thread.ofPlatform().name("berth-proc").unstarted(() -> {
             try {
-                helperSteps(spec, confinement, handshake);
+                held[0] = helperSteps(spec, confinement, handshake, hold);
             } catch (Throwable t) {
                 helperFailure[0] = t;
                 killChildOf(handshake.spawnerTid());
@@ -90,6 +116,16 @@ public final class ContainerStarter {
         });
         spawner.start();
         helper.start();
+        if (hold) {
+            ProcessSetup.joinQuietly(helper);
+            if (helperFailure[0] == null && held[0] > 0 && handshake.outcome() == null) {
+                sys.closeQuietly(handshake.mountNamespaceFd());
+                return new ContainerProcess(held[0], sys.pidfdOpen(held[0]), handshake.terminal());
+            }
+            if (held[0] > 0 && handshake.outcome() == null) {
+                sys.kill(held[0], 9);
+            }
+        }
         ProcessSetup.joinQuietly(spawner);
         ProcessSetup.joinQuietly(helper);
         sys.closeQuietly(handshake.mountNamespaceFd());
@@ -131,7 +167,9 @@ public final class ContainerStarter {
             if (joined && spec.hasNamespace(NamespaceType.CGROUP)) {
                 sys.unshare(NamespaceType.CGROUP.cloneFlag());
             }
-            sys.unshare(NamespaceType.PID.cloneFlag());
+            if (spec.linux().namespaces().stream().anyMatch(n -> n.kind() == NamespaceType.PID && n.path() == null)) {
+                sys.unshare(NamespaceType.PID.cloneFlag());
+            }
             String executable = setup.resolveExecutable(spec.process());
             setup.takeIdentity(spec.process(), seccompFilter, lastCap);
             handshake.identityTaken();
@@ -142,14 +180,20 @@ public final class ContainerStarter {
         }
     }
 
-    /** The helper thread: once the child exists, its /proc, its group, its OOM score; then its release. */
-    private void helperSteps(ContainerSpec spec, Confinement confinement, StartHandshake handshake) throws InterruptedException {
+    /**
+     * The helper thread: once the child exists, its /proc, its group, its OOM score; then its release
+     * (unless hold). Returns the child's pid, -1 when the spawn ended before there was one.
+     */
+    private int helperSteps(ContainerSpec spec, Confinement confinement, StartHandshake handshake, boolean hold)
+            throws InterruptedException {
         long deadline = System.nanoTime() + START_TIMEOUT_NANOS;
         if (handshake.awaitSpawning(START_TIMEOUT_NANOS)) {
-            new ProcMount(sys, setup).mountAndRelease(spec, handshake.spawnerTid(), handshake.mountNamespaceFd(),
-                    handshake::spawnEnded, deadline, confinement);
-            Trace.mark("proc mounted, child released");
+            int child = new ProcMount(sys, setup).mountAndRelease(spec, handshake.spawnerTid(), handshake.mountNamespaceFd(),
+                    handshake::spawnEnded, deadline, confinement, hold);
+            Trace.mark(hold ? "proc mounted, child waiting" : "proc mounted, child released");
+            return child;
         }
+        return -1;
     }
 
     /**

@@ -33,14 +33,26 @@ final class ProcMount {
      * @param mountNsFd   the container's mount namespace
      * @param spawnEnded  true once posix_spawn has returned (then nothing waits for us any more)
      * @param deadlineNanos System.nanoTime() after which waiting is an error
+     * @param hold        leave the child waiting (released later by {@link #release})
+     * @return the child's pid, -1 when the spawn ended before there was one
      */
-    void mountAndRelease(ContainerSpec spec, int spawnerTid, int mountNsFd, BooleanSupplier spawnEnded,
-                                long deadlineNanos, Confinement confinement) {
+    int mountAndRelease(ContainerSpec spec, int spawnerTid, int mountNsFd, BooleanSupplier spawnEnded,
+                        long deadlineNanos, Confinement confinement, boolean hold) {
         int pidns = awaitPidNamespace(spawnerTid, spawnEnded, deadlineNanos);
         if (pidns < 0) {
-            return;
+            return -1;
         }
-        int child = childOf(spawnerTid);
+        int child;
+        try {
+            child = awaitChild(spawnerTid, spawnEnded, deadlineNanos);
+        } catch (RuntimeException e) {
+            sys.closeQuietly(pidns);
+            throw e;
+        }
+        if (child < 0) {
+            sys.closeQuietly(pidns);
+            return -1;
+        }
         confinement.addProcess(child);
         setup.applyOomScoreAdj(child, spec.process().oomScoreAdj());
         setup.applyRlimits(child, spec.process().rlimits());
@@ -72,15 +84,26 @@ final class ProcMount {
         for (String path : spec.linux().readonlyPaths()) {
             RootfsSetup.readonlyPath(sys, path);
         }
-        release(spawnEnded, deadlineNanos);
+        if (!hold) {
+            release(sys, RootfsSetup.START_FIFO, spawnEnded, deadlineNanos);
+        }
+        return child;
     }
 
-    /** The process the spawner thread started (it exists once its pid_for_children namespace does). */
-    private int childOf(int spawnerTid) {
-        try {
-            return Integer.parseInt(sys.read("/proc/self/task/" + spawnerTid + "/children").trim().split("\\s+")[0]);
-        } catch (RuntimeException e) {
-            throw new IllegalStateException("cannot find the container's first process", e);
+    /**
+     * The process the spawner thread started: there once a new PID namespace has its pid_for_children, but
+     * waited for when the namespace was joined (or is the host's). -1 when the spawn ended without one.
+     */
+    private int awaitChild(int spawnerTid, BooleanSupplier spawnEnded, long deadlineNanos) {
+        while (true) {
+            String children = sys.read("/proc/self/task/" + spawnerTid + "/children").trim();
+            if (!children.isEmpty()) {
+                return Integer.parseInt(children.split("\\s+")[0]);
+            }
+            if (spawnEnded.getAsBoolean()) {
+                return -1;
+            }
+            pause(deadlineNanos, "the container's first process to appear");
         }
     }
 
@@ -102,23 +125,33 @@ final class ProcMount {
         }
     }
 
-    private void release(BooleanSupplier spawnEnded, long deadlineNanos) {
-        while (true) {
+    /** Opens the FIFO at path for writing once its reader waits; false when there is none to release. */
+    static boolean release(Syscalls sys, String fifo, BooleanSupplier spawnEnded, long deadlineNanos) {
+        int fd = -1;
+        while (fd < 0) {
             try {
-                int fd = sys.open(RootfsSetup.START_FIFO, Libc.O_WRONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC, 0);
-                sys.close(fd);
-                sys.unlink(RootfsSetup.START_FIFO);
-                return;
+                fd = sys.open(fifo, Libc.O_WRONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC, 0);
             } catch (SyscallException e) {
+                if (e.errno() == Errno.ENOENT) {
+                    return false;
+                }
                 if (e.errno() != Errno.ENXIO) { // ENXIO: no reader yet
                     throw e;
                 }
+                if (spawnEnded.getAsBoolean()) {
+                    return false;
+                }
+                pause(deadlineNanos, "the container's first process to wait for its start");
             }
-            if (spawnEnded.getAsBoolean()) {
-                return;
-            }
-            pause(deadlineNanos, "the container's first process to wait for its start");
         }
+        try {
+            sys.unlink(fifo);
+        } catch (SyscallException e) {
+            // released already: a command that ends at once takes its root (and the FIFO) with it
+        } finally {
+            sys.closeQuietly(fd);
+        }
+        return true;
     }
 
     private static void pause(long deadlineNanos, String what) {

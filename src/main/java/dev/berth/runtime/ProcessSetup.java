@@ -24,7 +24,10 @@ final class ProcessSetup {
         this.sys = sys;
     }
 
-    /** Looks the command up in the container's PATH, from inside the container's root. */
+    /**
+     * Looks the command up in the container's PATH, from inside the container's root; in Docker's default
+     * PATH when the environment has none (an OCI config may give no environment at all).
+     */
     String resolveExecutable(ProcessSpec process) {
         String command = process.args().getFirst();
         if (command.contains("/")) {
@@ -34,7 +37,7 @@ final class ProcessSetup {
             return command;
         }
         String path = process.envValue("PATH");
-        for (String dir : (path == null ? "" : path).split(":")) {
+        for (String dir : (path == null ? dev.berth.spec.Defaults.PATH : path).split(":")) {
             if (dir.isEmpty()) {
                 continue;
             }
@@ -102,11 +105,12 @@ final class ProcessSetup {
                 actions.add(new FileAction.Dup2(stdio.errorFd(), 2));
             }
         }
+        // nothing of the spawner's leaks in, not even while the child waits at its start FIFO
+        actions.add(new FileAction.CloseFrom(3));
         if (startFifo != null) {
             actions.add(new FileAction.Open(3, startFifo, Libc.O_RDONLY, 0));
             actions.add(new FileAction.Close(3));
         }
-        actions.add(new FileAction.CloseFrom(3));
         return sys.spawn(new SpawnPlan(executable, process.args(), process.env(), true, actions));
     }
 

@@ -44,6 +44,7 @@ final class RootfsSetup {
     private final Path root;
     private final Syscalls sys;
 
+    /** @param overlay the layers to merge at the root, or null when the root is a prepared directory (an OCI bundle's) */
     RootfsSetup(ContainerSpec spec, Overlay overlay, Syscalls sys) {
         this.spec = spec;
         this.overlay = overlay;
@@ -54,7 +55,11 @@ final class RootfsSetup {
     /** Everything up to and including pivot_root; returns the terminal's master when one was asked for. */
     Terminal build() {
         sys.mount(null, "/", null, MS_REC | rootPropagation(), null);
-        sys.mount("overlay", root.toString(), "overlay", 0, overlay.mountData());
+        if (overlay != null) {
+            sys.mount("overlay", root.toString(), "overlay", 0, overlay.mountData());
+        } else {
+            sys.mount(root.toString(), root.toString(), null, MS_BIND | MS_REC, null); // a bundle's prepared root
+        }
         MountsInRoot userMounts = new MountsInRoot(sys, root);
         for (MountSpec mount : spec.mounts()) {
             if (mount.type().equals("proc")) {
@@ -107,8 +112,10 @@ final class RootfsSetup {
         String dev = root + "/dev/";
         for (Device device : DEVICES) {
             String path = dev + device.name();
-            sys.mknod(path, S_IFCHR | 0666, device.major(), device.minor());
-            sys.chmod(path, 0666);
+            if (!sys.exists(path)) {
+                sys.mknod(path, S_IFCHR | 0666, device.major(), device.minor());
+                sys.chmod(path, 0666);
+            }
         }
         for (LinuxSpec.Device device : spec.linux().devices()) {
             Path path = SecureJoin.resolve(root, device.path());
@@ -117,12 +124,22 @@ final class RootfsSetup {
                     device.major(), device.minor());
             sys.chmod(path.toString(), device.fileMode());
         }
-        sys.symlink("pts/ptmx", dev + "ptmx");
-        sys.symlink("/proc/self/fd", dev + "fd");
-        sys.symlink("/proc/self/fd/0", dev + "stdin");
-        sys.symlink("/proc/self/fd/1", dev + "stdout");
-        sys.symlink("/proc/self/fd/2", dev + "stderr");
-        sys.symlink("/proc/kcore", dev + "core");
+        link("pts/ptmx", dev + "ptmx");
+        link("/proc/self/fd", dev + "fd");
+        link("/proc/self/fd/0", dev + "stdin");
+        link("/proc/self/fd/1", dev + "stdout");
+        link("/proc/self/fd/2", dev + "stderr");
+        link("/proc/kcore", dev + "core");
+    }
+
+    private void link(String target, String path) {
+        try {
+            sys.symlink(target, path);
+        } catch (SyscallException e) {
+            if (e.errno() != Errno.EEXIST) {
+                throw e;
+            }
+        }
     }
 
     private Terminal openTerminal() {

@@ -42,6 +42,11 @@ public final class Terminal implements AutoCloseable {
         }
     }
 
+    /** The master side's descriptor (to hand it to an engine's console socket). */
+    public int masterFd() {
+        return master;
+    }
+
     /** The slave's path inside the container. */
     String slavePath() {
         return "/dev/pts/" + number;

@@ -2,6 +2,7 @@ package dev.berth.api;
 
 import dev.berth.BerthException;
 import dev.berth.network.PortSpecs;
+import dev.berth.spec.Signals;
 import dev.berth.volume.MountSyntax;
 import org.junit.jupiter.api.Test;
 

@@ -50,8 +50,8 @@ class ProcessSetupTest {
         assertThat(plan.newSession()).isTrue();
         assertThat(plan.argv()).containsExactly("sh");
         assertThat(plan.env()).containsExactly("PATH=/usr/bin:/bin", "A=1");
-        assertThat(plan.actions()).containsExactly(new FileAction.Open(0, "/dev/null", 0, 0),
-                new FileAction.Open(3, "/dev/.berth-start", 0, 0), new FileAction.Close(3), new FileAction.CloseFrom(3));
+        assertThat(plan.actions()).containsExactly(new FileAction.Open(0, "/dev/null", 0, 0), new FileAction.CloseFrom(3),
+                new FileAction.Open(3, "/dev/.berth-start", 0, 0), new FileAction.Close(3));
     }
 
     @Test

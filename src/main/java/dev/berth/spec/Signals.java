@@ -1,4 +1,4 @@
-package dev.berth.api;
+package dev.berth.spec;
 
 import dev.berth.BerthException;
 
