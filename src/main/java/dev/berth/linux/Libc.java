@@ -551,6 +551,26 @@ public final class Libc {
         }
     }
 
+    /**
+     * prlimit(2) of a process running as uid:gid, from a caller without CAP_SYS_RESOURCE (which the kernel
+     * then lets act only on processes of its own real ids): the calling thread takes uid:gid as its real
+     * and effective ids for the call, keeping 0 as its saved ids (and so its permitted capabilities), and
+     * takes root back after.
+     */
+    public static void prlimitAs(int uid, int gid, int pid, int resource, long soft, long hard) {
+        call("setresgid", "gid " + gid, (st, a) -> syscall(st, SYS_SETRESGID, gid, gid, 0, 0, 0, 0));
+        try {
+            call("setresuid", "uid " + uid, (st, a) -> syscall(st, SYS_SETRESUID, uid, uid, 0, 0, 0, 0));
+            try {
+                prlimit(pid, resource, soft, hard);
+            } finally {
+                call("setresuid", "uid 0", (st, a) -> syscall(st, SYS_SETRESUID, 0, 0, 0, 0, 0, 0));
+            }
+        } finally {
+            call("setresgid", "gid 0", (st, a) -> syscall(st, SYS_SETRESGID, 0, 0, 0, 0, 0, 0));
+        }
+    }
+
     public static int gettid() {
         return (int) call("gettid", null, (st, a) -> syscall(st, SYS_GETTID, 0, 0, 0, 0, 0, 0));
     }

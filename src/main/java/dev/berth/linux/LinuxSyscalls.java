@@ -62,6 +62,11 @@ final class LinuxSyscalls implements Syscalls {
     @Override public void prlimit(int pid, int resource, long soft, long hard) { Libc.prlimit(pid, resource, soft, hard); }
 
     @Override
+    public void prlimitAs(int uid, int gid, int pid, int resource, long soft, long hard) {
+        Libc.prlimitAs(uid, gid, pid, resource, soft, hard);
+    }
+
+    @Override
     public void capset(long effective, long permitted, long inheritable) {
         Libc.capset(effective, permitted, inheritable);
     }

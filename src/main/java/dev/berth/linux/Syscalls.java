@@ -80,6 +80,9 @@ public interface Syscalls {
     /** Sets one resource limit of process pid (prlimit). */
     void prlimit(int pid, int resource, long soft, long hard);
 
+    /** prlimit of a process that runs as uid:gid, with those ids on the calling thread for the call. */
+    void prlimitAs(int uid, int gid, int pid, int resource, long soft, long hard);
+
     /** Installs a seccomp filter (a compiled BPF program) on the calling thread. */
     void seccompFilter(byte[] program);
 

@@ -58,6 +58,10 @@ public record BundleConfig(ContainerSpec spec, Hooks hooks, Map<String, Object> 
      *                  stored config is read back (a stopped container's root may be gone)
      */
     static BundleConfig convert(Path bundle, Map<String, Object> config, boolean checkRoot) {
+        Object version = config.get("ociVersion");
+        if (version == null || !version.toString().matches("1\\.\\d+\\.\\d+([-+].*)?")) {
+            throw new OciException("unsupported ociVersion '" + version + "' (berth-oci reads 1.x configs)");
+        }
         Map<String, Object> process = map(config.get("process"));
         if (process == null) {
             throw new OciException("config.json has no process");
@@ -75,7 +79,7 @@ public record BundleConfig(ContainerSpec spec, Hooks hooks, Map<String, Object> 
             linux = Map.of();
         }
         ContainerSpec spec = new ContainerSpec(
-                string(config.getOrDefault("ociVersion", ContainerSpec.OCI_VERSION)),
+                version.toString(),
                 process(process, checkRoot),
                 new ContainerSpec.Root(rootPath.toString(), bool(root.get("readonly"))),
                 string(config.get("hostname")),
@@ -105,28 +109,24 @@ public record BundleConfig(ContainerSpec spec, Hooks hooks, Map<String, Object> 
             rlimits.add(new ProcessSpec.Rlimit(string(r.get("type")), number(r.get("hard")), number(r.get("soft"))));
         }
         Object oom = process.get("oomScoreAdj");
+        Map<String, Object> caps = map(process.get("capabilities"));
+        caps = caps == null ? Map.of() : caps;
+        ProcessSpec.CapabilitySets sets = new ProcessSpec.CapabilitySets(capabilities(caps, "effective"),
+                capabilities(caps, "permitted"), capabilities(caps, "inheritable"), capabilities(caps, "ambient"));
         return new ProcessSpec(bool(process.get("terminal")), identity, args, strings(process.get("env")), cwd,
-                capabilities(map(process.get("capabilities"))), bool(process.get("noNewPrivileges")),
-                oom == null ? null : ((Number) oom).intValue(), HostLimits.clamp(rlimits, warn));
+                capabilities(caps, "bounding"), bool(process.get("noNewPrivileges")),
+                oom == null ? null : ((Number) oom).intValue(), HostLimits.clamp(rlimits, warn), sets);
     }
 
-    /** One capability set for all of berth's (bounding, effective, permitted): the bounding one when given. */
-    private static List<String> capabilities(Map<String, Object> caps) {
-        if (caps == null) {
-            return List.of();
-        }
-        for (String set : List.of("bounding", "effective", "permitted")) {
-            if (caps.containsKey(set)) {
-                List<String> names = strings(caps.get(set));
-                for (String name : names) {
-                    if (!CapabilityNames.ALL.contains(name)) {
-                        throw new OciException("unknown capability " + name);
-                    }
-                }
-                return names;
+    /** One of process.capabilities' sets (empty when absent); an unknown name is an error. */
+    private static List<String> capabilities(Map<String, Object> caps, String set) {
+        List<String> names = strings(caps.get(set));
+        for (String name : names) {
+            if (!CapabilityNames.ALL.contains(name)) {
+                throw new OciException("unknown capability " + name + " in process.capabilities." + set);
             }
         }
-        return List.of();
+        return names;
     }
 
     private static List<MountSpec> mounts(Path bundle, List<Object> mounts) {

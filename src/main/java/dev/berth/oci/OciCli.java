@@ -68,7 +68,7 @@ public final class OciCli implements Runnable {
         System.exit(execute(args));
     }
 
-    static int execute(String... args) {
+    public static int execute(String... args) {
         OciCli main = new OciCli();
         CommandLine cli = new CommandLine(main);
         cli.setParameterExceptionHandler((e, a) -> {
@@ -306,7 +306,7 @@ public final class OciCli implements Runnable {
                 }
             }
             return new ProcessSpec(tty, identity, command, environment, cwd != null ? cwd : base.cwd(),
-                    base.capabilities(), noNewPrivs || base.noNewPrivileges(), null, base.rlimits());
+                    base.capabilities(), noNewPrivs || base.noNewPrivileges(), null, base.rlimits(), base.capabilitySets());
         }
     }
 

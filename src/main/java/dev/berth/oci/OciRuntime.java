@@ -149,7 +149,7 @@ public final class OciRuntime {
         }
     }
 
-    /** Removes a container; a running (or paused) one only with force, by SIGKILL. Absent is fine with force. */
+    /** Removes a stopped container; a created, running or paused one only with force, by SIGKILL. Absent is fine with force. */
     public void delete(String id, boolean force) {
         checkId(id);
         if (!Files.isDirectory(containerDir(id))) {
@@ -164,7 +164,7 @@ public final class OciRuntime {
             return;
         }
         String status = status(state);
-        if ((status.equals("running") || status.equals("paused")) && !force) {
+        if (!status.equals("stopped") && !force) { // the runtime spec: only a stopped one, unless forced
             throw new OciException("cannot delete container " + id + " that is " + status + ", use --force");
         }
         Cgroup group = group(state);

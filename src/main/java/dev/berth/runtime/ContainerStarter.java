@@ -111,23 +111,19 @@ public final class ContainerStarter {
                 held[0] = helperSteps(spec, confinement, handshake, hold);
             } catch (Throwable t) {
                 helperFailure[0] = t;
-                killChildOf(handshake.spawnerTid());
             }
         });
         spawner.start();
         helper.start();
-        if (hold) {
-            ProcessSetup.joinQuietly(helper);
-            if (helperFailure[0] == null && held[0] > 0 && handshake.outcome() == null) {
-                sys.closeQuietly(handshake.mountNamespaceFd());
-                return new ContainerProcess(held[0], sys.pidfdOpen(held[0]), handshake.terminal());
-            }
-            if (held[0] > 0 && handshake.outcome() == null) {
-                sys.kill(held[0], 9);
-            }
+        ProcessSetup.joinQuietly(helper);
+        if (hold && helperFailure[0] == null && held[0] > 0 && handshake.outcome() == null) {
+            sys.closeQuietly(handshake.mountNamespaceFd());
+            return new ContainerProcess(held[0], sys.pidfdOpen(held[0]), handshake.terminal());
+        }
+        if (helperFailure[0] != null || hold) {
+            killChildOf(handshake.spawnerTid()); // the helper let nothing go: a blocked posix_spawn returns
         }
         ProcessSetup.joinQuietly(spawner);
-        ProcessSetup.joinQuietly(helper);
         sys.closeQuietly(handshake.mountNamespaceFd());
 
         return switch (handshake.outcome()) {

@@ -5,6 +5,7 @@ import dev.berth.linux.Libc;
 import dev.berth.linux.SyscallException;
 import dev.berth.linux.Syscalls;
 import dev.berth.spec.ContainerSpec;
+import dev.berth.spec.MountSpec;
 
 import java.util.function.BooleanSupplier;
 
@@ -55,11 +56,12 @@ final class ProcMount {
         }
         confinement.addProcess(child);
         setup.applyOomScoreAdj(child, spec.process().oomScoreAdj());
-        setup.applyRlimits(child, spec.process().rlimits());
+        setup.applyRlimits(child, spec.process());
         int mountFd;
         try {
             int fs = sys.fsopen("proc");
             try {
+                sys.fsconfig(fs, Libc.FSCONFIG_SET_STRING, "source", "proc", 0); // as mount(8) names it
                 sys.fsconfig(fs, Libc.FSCONFIG_SET_FD, "pidns", null, pidns);
                 sys.fsconfig(fs, Libc.FSCONFIG_CMD_CREATE, null, null, 0);
                 mountFd = sys.fsmount(fs, Libc.MOUNT_ATTR_NOSUID | Libc.MOUNT_ATTR_NODEV | Libc.MOUNT_ATTR_NOEXEC);
@@ -70,11 +72,17 @@ final class ProcMount {
             sys.closeQuietly(pidns);
         }
         try {
+            if (hold) {
+                awaitWaitingAtFifo(child, deadlineNanos); // through the host's /proc, before the thread leaves it
+            }
             sys.unshare(0x200 /* CLONE_FS */);
             sys.setns(mountNsFd, 0x20000 /* CLONE_NEWNS */);
             sys.moveMount(mountFd, "/proc");
         } finally {
             sys.closeQuietly(mountFd);
+        }
+        if (hold) {
+            reattachInConfigOrder(spec);
         }
         for (String path : spec.linux().maskedPaths()) {
             if (path.startsWith("/proc/")) {
@@ -88,6 +96,52 @@ final class ProcMount {
             release(sys, RootfsSetup.START_FIFO, spawnEnded, deadlineNanos);
         }
         return child;
+    }
+
+    /**
+     * Waits until the child sleeps in its open of the start FIFO (the kernel's fifo_open waits in
+     * wait_for_partner): past every path it resolves before its command's.
+     */
+    private void awaitWaitingAtFifo(int child, long deadlineNanos) {
+        while (!sys.read("/proc/" + child + "/wchan").trim().equals("wait_for_partner")) {
+            pause(deadlineNanos, "the container's first process to wait for its start");
+        }
+    }
+
+    /**
+     * For a container created to be started later (an OCI runtime's create), the order of its mount
+     * table: it lists mounts in the order they were made, and /proc could only be made now. The
+     * mounts the config lists after it (each with what is mounted below it) are cloned back onto
+     * themselves, so the container's table reads in the config's order, as runc's does (the OCI
+     * runtime-tools check it). Done only once the first process waits at its FIFO, past the paths it
+     * opens: a path looked up between the detach and the move would miss the mount. The clones are
+     * private, so nothing is reordered when a mount asks to receive or share mount events.
+     */
+    private void reattachInConfigOrder(ContainerSpec spec) {
+        if (spec.mounts().stream().map(m -> MountOptions.parse(m.options()).propagation())
+                .anyMatch(p -> p == MountOptions.MS_SLAVE || p == MountOptions.MS_SHARED)) {
+            return;
+        }
+        java.util.List<String> reattached = new java.util.ArrayList<>();
+        boolean afterProc = false;
+        for (MountSpec mount : spec.mounts()) {
+            String destination = java.nio.file.Path.of(mount.destination()).normalize().toString();
+            if (mount.type().equals("proc")) {
+                afterProc = destination.equals("/proc");
+                continue;
+            }
+            if (!afterProc || reattached.stream().anyMatch(d -> destination.startsWith(d + "/") || destination.equals(d))) {
+                continue;
+            }
+            int tree = sys.openTree(destination, true);
+            try {
+                sys.umount2(destination, 2 /* MNT_DETACH */);
+                sys.moveMount(tree, destination);
+            } finally {
+                sys.closeQuietly(tree);
+            }
+            reattached.add(destination);
+        }
     }
 
     /**

@@ -52,9 +52,12 @@ final class ProcessSetup {
     /**
      * The container's privileges, set on the spawning thread so the child inherits exactly them: the
      * bounding set first (it needs CAP_SETPCAP), then the ids, then the capability sets, then no_new_privs,
-     * and last the seccomp filter (null: none), so it need allow nothing of this sequence. Without
+     * and last the seccomp filter (null: none), so it need allow nothing of this sequence. OCI's separate
+     * sets, when given, are set as they are (for any uid, kept across its change), ambient ones raised. Without
      * no_new_privs the kernel takes a filter only with CAP_SYS_ADMIN: then it comes before the ids (runc's order).
      */
+    private static final int PR_CAP_AMBIENT_RAISE = 2;
+
     void takeIdentity(ProcessSpec process, byte[] seccompFilter, int lastCap) {
         long keep = Capabilities.mask(process.capabilities());
         for (int cap = 0; cap <= lastCap; cap++) {
@@ -66,8 +69,21 @@ final class ProcessSetup {
             sys.seccompFilter(seccompFilter);
         }
         ProcessSpec.User user = process.user();
+        ProcessSpec.CapabilitySets sets = process.capabilitySets();
+        if (sets != null && user.uid() != 0) {
+            sys.prctl(Libc.PR_SET_KEEPCAPS, 1, 0); // the permitted set survives the change of uid
+        }
         sys.setThreadIdentity(user.uid(), user.gid(), user.additionalGids().stream().mapToInt(Integer::intValue).toArray());
-        if (user.uid() == 0) {
+        if (sets != null) {
+            sys.capset(Capabilities.mask(sets.effective()), Capabilities.mask(sets.permitted()),
+                    Capabilities.mask(sets.inheritable()));
+            long ambient = Capabilities.mask(sets.ambient());
+            for (int cap = 0; cap <= lastCap; cap++) {
+                if ((ambient & (1L << cap)) != 0) {
+                    sys.prctl(Libc.PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap);
+                }
+            }
+        } else if (user.uid() == 0) {
             sys.capset(keep, keep, 0);
         } else {
             sys.capset(0, 0, 0);
@@ -128,15 +144,21 @@ final class ProcessSetup {
     /**
      * The process's resource limits (OCI process.rlimits), set with prlimit while it waits to exec: limits
      * belong to a whole process, so the spawning thread cannot take them on for its child as it does ids.
+     * Called from a throw-away helper thread (whose ids it may change for the call).
      */
-    void applyRlimits(int pid, List<ProcessSpec.Rlimit> rlimits) {
-        for (ProcessSpec.Rlimit limit : rlimits) {
+    void applyRlimits(int pid, ProcessSpec process) {
+        ProcessSpec.User user = process.user();
+        for (ProcessSpec.Rlimit limit : process.rlimits()) {
             int resource = RLIMITS.indexOf(limit.type());
             if (resource < 0) {
                 throw new BerthException("unknown resource limit " + limit.type());
             }
             try {
-                sys.prlimit(pid, resource, limit.soft(), limit.hard());
+                if (user.uid() == 0 && user.gid() == 0) {
+                    sys.prlimit(pid, resource, limit.soft(), limit.hard());
+                } else { // the process runs as its user already: only its own ids may change its limits
+                    sys.prlimitAs(user.uid(), user.gid(), pid, resource, limit.soft(), limit.hard());
+                }
             } catch (SyscallException e) {
                 throw new BerthException("cannot set " + limit.type() + " to " + limit.soft() + ":" + limit.hard()
                         + (e.errno() == Errno.EPERM ? ": above the hard limit berth has, which only CAP_SYS_RESOURCE may raise"

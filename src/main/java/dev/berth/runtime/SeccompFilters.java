@@ -24,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * instead of compiling (libseccomp's linking and compilation cost tens of milliseconds cold).
  */
 public final class SeccompFilters {
-    private static final int EPERM = 1;
+    private static final int EPERM = 1, ENOSYS = 38;
     private static final int CACHED = 16;
     private static final Map<SeccompSpec, byte[]> COMPILED = new ConcurrentHashMap<>();
     private static volatile Path directory;
@@ -94,6 +94,25 @@ public final class SeccompFilters {
         }
     }
 
+    /**
+     * berth's filter is in force from the spawn on (runc's from its execve), so the spawn's own calls must
+     * pass: a profile that names neither gets clone3 refused with ENOSYS (runc's answer to calls newer
+     * than a profile; glibc then uses clone) and close_range allowed (closing one's own descriptors).
+     */
+    private static void addSpawnNeeds(SeccompSpec spec, int defaultAction, Libseccomp.Filter filter) {
+        if (defaultAction == Libseccomp.ACT_ALLOW) {
+            return;
+        }
+        java.util.Set<String> named = new java.util.HashSet<>();
+        spec.syscalls().forEach(rule -> named.addAll(rule.names()));
+        if (!named.contains("clone3")) {
+            filter.addRule(Libseccomp.ACT_ERRNO | ENOSYS, "clone3", List.of());
+        }
+        if (!named.contains("close_range")) {
+            filter.addRule(Libseccomp.ACT_ALLOW, "close_range", List.of());
+        }
+    }
+
     static byte[] compile(SeccompSpec spec) {
         int defaultAction = action(spec.defaultAction(), spec.defaultErrnoRet());
         try (Libseccomp.Filter filter = Libseccomp.Filter.create(defaultAction)) {
@@ -114,6 +133,7 @@ public final class SeccompFilters {
                     }
                 }
             }
+            addSpawnNeeds(spec, defaultAction, filter);
             return filter.export();
         }
     }

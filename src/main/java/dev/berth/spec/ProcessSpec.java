@@ -7,6 +7,10 @@ import java.util.List;
  *
  * @param oomScoreAdj the process's /proc/PID/oom_score_adj (OCI {@code process.oomScoreAdj}), null to inherit
  * @param rlimits     its resource limits (OCI {@code process.rlimits}); the others are berth's own
+ * @param capabilities   the bounding set, and every other set unless capabilitySets gives them
+ * @param capabilitySets OCI's effective, permitted, inheritable and ambient sets, when a config gives
+ *                       them; null for berth's (and Docker's) model: each is the bounding set for root,
+ *                       empty for other users
  */
 public record ProcessSpec(
         boolean terminal,
@@ -17,7 +21,8 @@ public record ProcessSpec(
         List<String> capabilities,
         boolean noNewPrivileges,
         Integer oomScoreAdj,
-        List<Rlimit> rlimits) {
+        List<Rlimit> rlimits,
+        CapabilitySets capabilitySets) {
 
     public ProcessSpec {
         args = List.copyOf(args);
@@ -27,8 +32,24 @@ public record ProcessSpec(
     }
 
     public ProcessSpec(boolean terminal, User user, List<String> args, List<String> env, String cwd,
+                       List<String> capabilities, boolean noNewPrivileges, Integer oomScoreAdj, List<Rlimit> rlimits) {
+        this(terminal, user, args, env, cwd, capabilities, noNewPrivileges, oomScoreAdj, rlimits, null);
+    }
+
+    public ProcessSpec(boolean terminal, User user, List<String> args, List<String> env, String cwd,
                        List<String> capabilities, boolean noNewPrivileges, Integer oomScoreAdj) {
         this(terminal, user, args, env, cwd, capabilities, noNewPrivileges, oomScoreAdj, List.of());
+    }
+
+    /** OCI {@code process.capabilities} beyond the bounding set (names as "CAP_CHOWN"). */
+    public record CapabilitySets(List<String> effective, List<String> permitted, List<String> inheritable,
+                                 List<String> ambient) {
+        public CapabilitySets {
+            effective = List.copyOf(effective);
+            permitted = List.copyOf(permitted);
+            inheritable = List.copyOf(inheritable);
+            ambient = List.copyOf(ambient);
+        }
     }
 
     /** One resource limit: type is "RLIMIT_NOFILE"…; -1 is unlimited. */

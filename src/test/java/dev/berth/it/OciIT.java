@@ -162,13 +162,17 @@ class OciIT {
         process.put("cwd", "/tmp");
         process.put("env", List.of("PATH=/bin"));
         process.put("user", Map.of("uid", 1000, "gid", 1000));
+        List<String> bind = List.of("CAP_NET_BIND_SERVICE");
+        process.put("capabilities", Map.of("bounding", bind, "effective", bind, "permitted", bind, "inheritable", bind,
+                "ambient", bind)); // a non-root user keeps an ambient capability across its exec
         Path processFile = dir.resolve("process.json");
         Files.writeString(processFile, Json.render(process));
         Path pidFile = dir.resolve("exec.pid");
         ok(oci("exec", "--process", processFile.toString(), "--detach", "--pid-file", pidFile.toString(), "e1"));
         int pid = Integer.parseInt(Files.readString(pidFile).strip());
         Wait.until("the detached process to run", Duration.ofSeconds(10), () -> Files.exists(bundle.resolve("rootfs/tmp/exec-ran")));
-        assertThat(Files.readString(Path.of("/proc/" + pid + "/status"))).containsPattern("Uid:\\s+1000\\s");
+        assertThat(Files.readString(Path.of("/proc/" + pid + "/status"))).containsPattern("Uid:\\s+1000\\s")
+                .contains("CapEff:\t0000000000000400\n", "CapAmb:\t0000000000000400\n", "CapBnd:\t0000000000000400\n");
         assertThat(Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd"))).isEqualTo(Path.of("/tmp"));
         @SuppressWarnings("unchecked")
         List<Integer> pids = (List<Integer>) Json.parseAny(ok(oci("ps", "--format", "json", "e1")).out());
@@ -332,6 +336,13 @@ class OciIT {
             assertThat(run.exitCode()).as(run.describe()).isZero();
             assertThat(run.out()).isEqualTo("hello from containerd\n1\n");
 
+            // a terminal: ctr on script's pty, the container's pty master handed to the shim's console socket
+            String ctrOnATerminal = String.join(" ", ctrCommand(home)) + " run --rm -t --runc-binary " + BERTH_OCI
+                    + " --rootfs " + rootfs + " t1 sh -c 'tty; echo on a terminal'";
+            Result tty = BerthCli.exec(new ProcessBuilder("script", "-qec", ctrOnATerminal, "/dev/null"), null);
+            assertThat(tty.exitCode()).as(tty.describe()).isZero();
+            assertThat(tty.out()).containsPattern("/dev/pts/0\r*\non a terminal");
+
             ok(ctr(home, "run", "-d", "--runc-binary", BERTH_OCI.toString(), "--rootfs", rootfs.toString(), "d1", "sleep", "60"));
             assertThat(ok(ctr(home, "task", "ls")).out()).containsPattern("d1\\s+\\d+\\s+RUNNING");
             Result exec = ctr(home, "task", "exec", "--exec-id", "x1", "d1", "sh", "-c", "echo exec; exit 4");
@@ -413,10 +424,13 @@ class OciIT {
 
     /** ctr in the containerd namespace named as the test run's cgroup parent, so its groups land there. */
     static Result ctr(Path home, String... args) {
-        List<String> command = new ArrayList<>(List.of("ctr", "--address", home.resolve("containerd.sock").toString(),
-                "-n", BerthCli.CGROUP_PARENT));
+        List<String> command = new ArrayList<>(ctrCommand(home));
         command.addAll(List.of(args));
         return BerthCli.exec(new ProcessBuilder(command), null);
+    }
+
+    static List<String> ctrCommand(Path home) {
+        return List.of("ctr", "--address", home.resolve("containerd.sock").toString(), "-n", BerthCli.CGROUP_PARENT);
     }
 
     static Result ok(Result r) {

@@ -229,6 +229,11 @@ public class RecordingSyscalls implements Syscalls {
     }
 
     @Override
+    public void prlimitAs(int uid, int gid, int pid, int resource, long soft, long hard) {
+        log("prlimit as " + uid + ":" + gid + " " + pid + " " + resource + " " + soft + " " + hard);
+    }
+
+    @Override
     public void seccompFilter(byte[] program) {
         log("seccomp " + program.length / 8 + " instructions");
     }
