@@ -111,22 +111,34 @@ public record BundleConfig(ContainerSpec spec, Hooks hooks, Map<String, Object> 
         Object oom = process.get("oomScoreAdj");
         Map<String, Object> caps = map(process.get("capabilities"));
         caps = caps == null ? Map.of() : caps;
-        ProcessSpec.CapabilitySets sets = new ProcessSpec.CapabilitySets(capabilities(caps, "effective"),
-                capabilities(caps, "permitted"), capabilities(caps, "inheritable"), capabilities(caps, "ambient"));
+        List<String> held = CapabilityNames.held();
+        ProcessSpec.CapabilitySets sets = new ProcessSpec.CapabilitySets(capabilities(caps, "effective", held, warn),
+                capabilities(caps, "permitted", held, warn), capabilities(caps, "inheritable", held, warn),
+                capabilities(caps, "ambient", held, warn));
         return new ProcessSpec(bool(process.get("terminal")), identity, args, strings(process.get("env")), cwd,
-                capabilities(caps, "bounding"), bool(process.get("noNewPrivileges")),
+                capabilities(caps, "bounding", held, warn), bool(process.get("noNewPrivileges")),
                 oom == null ? null : ((Number) oom).intValue(), HostLimits.clamp(rlimits, warn), sets);
     }
 
-    /** One of process.capabilities' sets (empty when absent); an unknown name is an error. */
-    private static List<String> capabilities(Map<String, Object> caps, String set) {
-        List<String> names = strings(caps.get(set));
-        for (String name : names) {
+    /**
+     * One of process.capabilities' sets (empty when absent), less the capabilities berth-oci does not hold
+     * itself (the runtime spec: what cannot be granted is a warning, and the container still runs); a
+     * name no kernel knows is an error.
+     */
+    private static List<String> capabilities(Map<String, Object> caps, String set, List<String> held, boolean warn) {
+        List<String> granted = new ArrayList<>();
+        for (String name : strings(caps.get(set))) {
             if (!CapabilityNames.ALL.contains(name)) {
                 throw new OciException("unknown capability " + name + " in process.capabilities." + set);
             }
+            if (held.contains(name)) {
+                granted.add(name);
+            } else if (warn) {
+                System.err.println("berth-oci: warning: capability " + name + " (process.capabilities." + set
+                        + ") is not held by berth-oci: not granted");
+            }
         }
-        return names;
+        return granted;
     }
 
     private static List<MountSpec> mounts(Path bundle, List<Object> mounts) {
@@ -231,8 +243,8 @@ public record BundleConfig(ContainerSpec spec, Hooks hooks, Map<String, Object> 
         for (Object o : devices) {
             Map<String, Object> d = map(o);
             String type = string(d.get("type"));
-            if (!"c".equals(type) && !"b".equals(type) && !"u".equals(type)) {
-                throw new OciException("device " + d.get("path") + ": type must be c, b or u");
+            if (!List.of("c", "b", "u", "p").contains(type)) {
+                throw new OciException("device " + d.get("path") + ": type must be c, b, u or p");
             }
             nodes.add(new LinuxSpec.Device(string(d.get("path")), type.equals("u") ? "c" : type,
                     integer(d.get("major"), 0), integer(d.get("minor"), 0), integer(d.get("fileMode"), 0666)));
@@ -260,7 +272,9 @@ public record BundleConfig(ContainerSpec spec, Hooks hooks, Map<String, Object> 
         for (Object o : devices) {
             Map<String, Object> d = map(o);
             String type = string(d.get("type"));
-            allow.add((type.equals("b") ? "b" : "c") + " " + d.get("major") + ":" + d.get("minor") + " rwm");
+            if (!type.equals("p")) { // a FIFO is no device to the cgroup
+                allow.add((type.equals("b") ? "b" : "c") + " " + d.get("major") + ":" + d.get("minor") + " rwm");
+            }
         }
         allow.addAll(Defaults.DEVICE_ALLOW);
         return List.copyOf(allow);

@@ -120,8 +120,12 @@ final class RootfsSetup {
         for (LinuxSpec.Device device : spec.linux().devices()) {
             Path path = SecureJoin.resolve(root, device.path());
             mkdirs(path.getParent());
-            sys.mknod(path.toString(), (device.type().equals("b") ? S_IFBLK : S_IFCHR) | device.fileMode(),
-                    device.major(), device.minor());
+            int kind = switch (device.type()) {
+                case "b" -> S_IFBLK;
+                case "p" -> S_IFIFO;
+                default -> S_IFCHR;
+            };
+            sys.mknod(path.toString(), kind | device.fileMode(), device.major(), device.minor());
             sys.chmod(path.toString(), device.fileMode());
         }
         link("pts/ptmx", dev + "ptmx");

@@ -56,7 +56,7 @@ public record LinuxSpec(
     /**
      * OCI {@code linux.devices[]}: a node made at path inside the container.
      *
-     * @param type     "c" (character) or "b" (block)
+     * @param type     "c" (character), "b" (block) or "p" (a FIFO)
      * @param fileMode its permission bits
      */
     public record Device(String path, String type, int major, int minor, int fileMode) {}
