@@ -24,8 +24,9 @@ work=$(mktemp -d /tmp/berth-oci-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/bundle/rootfs/bin"
 cp /bin/busybox "$work/bundle/rootfs/bin/" && ln -s busybox "$work/bundle/rootfs/bin/true"
-(cd "$work/bundle" && "$here/berth-oci" spec)
-sed -i 's/"terminal": true/"terminal": false/; s/"sh"\]/"true"]/' "$work/bundle/config.json"
+# runc's default spec where runc is installed (crun 1.8 refuses ociVersion 1.2.0, berth-oci's own)
+(cd "$work/bundle" && { runc spec 2>/dev/null || "$here/berth-oci" spec; })
+sed -i 's/"terminal": true/"terminal": false/; s/"sh"\]/"true"]/; s/^\(\s*\)"sh"$/\1"true"/' "$work/bundle/config.json"
 "$here/berth-oci" --root "$work/warm" state none >/dev/null 2>&1 || true   # builds the jar and its AOT cache once
 
 declare -A commands

@@ -112,9 +112,19 @@ public record BundleConfig(ContainerSpec spec, Hooks hooks, Map<String, Object> 
         Map<String, Object> caps = map(process.get("capabilities"));
         caps = caps == null ? Map.of() : caps;
         List<String> held = CapabilityNames.held();
+        List<String> permitted = capabilities(caps, "permitted", held, warn);
+        List<String> inheritable = capabilities(caps, "inheritable", held, warn);
+        List<String> ambient = new ArrayList<>();
+        for (String name : capabilities(caps, "ambient", held, warn)) {
+            if (permitted.contains(name) && inheritable.contains(name)) { // the kernel's rule for raising one
+                ambient.add(name);
+            } else if (warn) {
+                System.err.println("berth-oci: warning: ambient capability " + name
+                        + " is not also permitted and inheritable: not raised");
+            }
+        }
         ProcessSpec.CapabilitySets sets = new ProcessSpec.CapabilitySets(capabilities(caps, "effective", held, warn),
-                capabilities(caps, "permitted", held, warn), capabilities(caps, "inheritable", held, warn),
-                capabilities(caps, "ambient", held, warn));
+                permitted, inheritable, ambient);
         return new ProcessSpec(bool(process.get("terminal")), identity, args, strings(process.get("env")), cwd,
                 capabilities(caps, "bounding", held, warn), bool(process.get("noNewPrivileges")),
                 oom == null ? null : ((Number) oom).intValue(), HostLimits.clamp(rlimits, warn), sets);
