@@ -73,8 +73,7 @@ public record Hooks(List<Hook> prestart, List<Hook> createRuntime, List<Hook> cr
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.INHERIT);
-            // argv[0] may differ from the path: run the path, keep argv[0] as given where the JDK allows
-            builder.command().set(0, hook.path());
+            builder.command().set(0, hook.path()); // the JDK executes argv[0]: it must be the hook's path
             builder.environment().clear();
             for (String e : hook.env()) {
                 int eq = e.indexOf('=');

@@ -13,7 +13,6 @@ import dev.berth.runtime.ContainerStarter;
 import dev.berth.runtime.Exec;
 import dev.berth.spec.CapabilityNames;
 import dev.berth.spec.ContainerSpec;
-import dev.berth.spec.NamespaceType;
 import dev.berth.spec.ProcessSpec;
 import dev.berth.spec.ResourcesSpec;
 
@@ -470,10 +469,5 @@ public final class OciRuntime {
         } catch (IOException e) {
             throw new OciException("cannot remove " + dir + ": " + e.getMessage());
         }
-    }
-
-    /** Unused namespace types make no difference to berth-oci; kept for the features document. */
-    static List<String> namespaces() {
-        return java.util.Arrays.stream(NamespaceType.values()).map(NamespaceType::ociName).toList();
     }
 }
