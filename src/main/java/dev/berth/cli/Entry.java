@@ -19,6 +19,10 @@ public final class Entry {
             AotTraining.delegateToAStandIn();
             return;
         }
+        if (args.length == 1 && args[0].equals(AotTraining.OCI_FLAG)) {
+            AotTraining.runAnOciBundle();
+            return;
+        }
         if (args.length > 0 && args[0].equals(OCI_FLAG)) { // the berth-oci launcher
             dev.berth.oci.OciCli.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;

@@ -74,6 +74,7 @@ public final class Libc {
     private static final Native.Downcall GETEUID = Native.fn("geteuid", JAVA_INT);
     private static final Native.Downcall GETPID = Native.fn("getpid", JAVA_INT);
     private static final Native.Downcall SETSID = Native.errnoFn("setsid", JAVA_INT);
+    private static final Native.Downcall EXIT_NOW = Native.fn("_exit", JAVA_INT, JAVA_INT);
     private static final Native.Downcall SYSCALL6 = Native.errnoVariadic("syscall", 1, JAVA_LONG,
             JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
 
@@ -578,6 +579,19 @@ public final class Libc {
     public static int getpid() {
         try {
             return (int) GETPID.handle().invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * _exit(2): ends this process now, without the JVM's shutdown. For a JVM that leaves a thread blocked
+     * in native code on purpose (berth-oci create's spawner, held in posix_spawn until the container
+     * starts): the JVM's own exit waits ~300 ms for such threads before giving up on them.
+     */
+    public static void exitNow(int status) {
+        try {
+            int ignored = (int) EXIT_NOW.handle().invokeExact(status);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

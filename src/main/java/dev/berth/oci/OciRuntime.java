@@ -79,7 +79,7 @@ public final class OciRuntime {
             long started = dev.berth.linux.Procfs.startTime(process.pid()).orElse(0);
             OciState state = new OciState(id, process.pid(), started, bundle.toString(), spec.root().path(),
                     Instant.now().toString(), cgroupsPath, spec.annotations());
-            Json.writeAtomically(dir.resolve("state.json"), state);
+            Json.writeAtomically(dir.resolve("state.json"), state.toRecord());
             if (process.terminal() != null) {
                 Libc.sendFd(consoleSocket, process.terminal().masterFd(), "/dev/pts/ptmx");
             }
@@ -424,7 +424,11 @@ public final class OciRuntime {
         if (!Files.isRegularFile(file)) {
             return null;
         }
-        return Json.read(file, OciState.class);
+        try {
+            return OciState.fromRecord(Json.parseObject(Files.readString(file)));
+        } catch (IOException | RuntimeException e) {
+            throw new OciException("the state of container " + id + " is unreadable (" + file + "): " + e.getMessage());
+        }
     }
 
     private BundleConfig storedConfig(OciState state) {

@@ -58,6 +58,7 @@ public final class ContainerFilesystem {
 
     private static <T> T onThread(Callable<T> work) {
         AtomicReference<Object> outcome = new AtomicReference<>();
+        ClassPathJar.openNow();
         Thread thread = Thread.ofPlatform().name("berth-files").unstarted(() -> {
             try {
                 outcome.set(new Result(work.call()));

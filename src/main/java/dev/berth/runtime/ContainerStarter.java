@@ -7,6 +7,13 @@ import dev.berth.spec.ContainerSpec;
 import dev.berth.spec.LinuxSpec;
 import dev.berth.spec.NamespaceType;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -89,8 +96,17 @@ public final class ContainerStarter {
 
     /** Lets a process left waiting by {@link #create} execute its command; false if it was not waiting. */
     public static boolean release(int pid) {
-        return ProcMount.release(Syscalls.LINUX, "/proc/" + pid + "/root" + RootfsSetup.START_FIFO, () -> false,
-                System.nanoTime() + START_TIMEOUT_NANOS);
+        // plain Java, no FFM binding to link (this is berth-oci start's whole work): a FIFO opened for
+        // reading and writing never blocks, and it lets the process blocked opening it for reading go on
+        Path fifo = Path.of("/proc/" + pid + "/root" + RootfsSetup.START_FIFO);
+        try (FileChannel gate = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            Files.deleteIfExists(fifo);
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start process " + pid, e);
+        }
     }
 
     public ContainerProcess run(ContainerSpec spec, Overlay overlay, Stdio stdio, Confinement confinement) {
@@ -102,6 +118,7 @@ public final class ContainerStarter {
         byte[] seccompFilter = SeccompFilters.program(spec.linux().seccomp());
         Trace.mark("seccomp filter ready");
         StartHandshake handshake = new StartHandshake();
+        ClassPathJar.openNow();
         Thread spawner = Thread.ofPlatform().name("berth-spawner").daemon(hold).unstarted(
                 () -> spawnerSteps(spec, overlay, stdio, confinement, lastCap, seccompFilter, handshake));
         Throwable[] helperFailure = {null};

@@ -41,6 +41,7 @@ public final class Exec {
         byte[] seccompFilter = SeccompFilters.program(seccomp);
         AtomicReference<Object> result = new AtomicReference<>(); // the pid, or the failure
         AtomicReference<Terminal> terminal = new AtomicReference<>();
+        ClassPathJar.openNow();
         Thread spawner = Thread.ofPlatform().name("berth-exec").unstarted(() -> {
             try {
                 int[] fds = new int[NAMESPACES.size()];
