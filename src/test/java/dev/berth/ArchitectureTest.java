@@ -26,7 +26,7 @@ class ArchitectureTest {
             Map.entry("state", Set.<String>of("json")),
             Map.entry("netlink", Set.<String>of("linux")),
             Map.entry("nftables", Set.<String>of("json")),
-            Map.entry("cgroup", Set.<String>of("linux")),
+            Map.entry("cgroup", Set.<String>of("linux", "spec")),
             Map.entry("network", Set.<String>of("linux", "netlink", "state", "json")),
             Map.entry("image", Set.<String>of("linux", "state", "json")),
             Map.entry("registry", Set.<String>of("image", "state", "json")),

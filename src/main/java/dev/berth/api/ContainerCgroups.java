@@ -35,7 +35,7 @@ final class ContainerCgroups {
     /** A container's group with its limits and its device allow-list, before anything runs in it. */
     Cgroup create(String id, LinuxSpec linux) {
         List<DeviceRule> devices = linux.deviceAllow().stream().map(DeviceRule::parse).toList();
-        Cgroup group = layout().create(id, limits(linux.resources()));
+        Cgroup group = layout().create(id, Resources.of(linux.resources()));
         try {
             group.restrictDevices(devices);
         } catch (RuntimeException e) {
@@ -74,10 +74,6 @@ final class ContainerCgroups {
         return removed;
     }
 
-    static Resources limits(ResourcesSpec r) {
-        return r == null ? Resources.NONE : new Resources(r.memoryLimit(), r.memorySwap(), r.memoryReservation(),
-                r.cpuQuota(), r.cpuPeriod(), r.cpuShares(), r.cpusetCpus(), r.pidsLimit());
-    }
 
     /** The runtime's view of a cgroup: where the spawner thread and the new process go. */
     static Confinement confinementOf(Cgroup group) {

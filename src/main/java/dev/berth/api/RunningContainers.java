@@ -1,6 +1,7 @@
 package dev.berth.api;
 
 import dev.berth.BerthException;
+import dev.berth.cgroup.Resources;
 import dev.berth.cgroup.Stats;
 import dev.berth.json.Json;
 import dev.berth.network.Networks;
@@ -108,6 +109,6 @@ final class RunningContainers {
 
     /** Changes the limits of a running container. */
     void update(String nameOrId, ResourcesSpec resources) {
-        cgroups.open(lifecycle.running(nameOrId).id()).apply(ContainerCgroups.limits(resources));
+        cgroups.open(lifecycle.running(nameOrId).id()).apply(Resources.of(resources));
     }
 }

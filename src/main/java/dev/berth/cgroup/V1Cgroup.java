@@ -45,6 +45,15 @@ final class V1Cgroup implements Cgroup {
         if (r.memoryReservation() != null) {
             CgroupFiles.write(file("memory", "memory.soft_limit_in_bytes"), r.memoryReservation().toString());
         }
+        if (r.memorySwappiness() != null) {
+            CgroupFiles.write(file("memory", "memory.swappiness"), r.memorySwappiness().toString());
+        }
+        if (r.oomKillDisable() != null) {
+            CgroupFiles.write(file("memory", "memory.oom_control"), r.oomKillDisable() ? "1" : "0");
+        }
+        if (r.kernelTcpMemory() != null) {
+            CgroupFiles.write(file("memory", "memory.kmem.tcp.limit_in_bytes"), r.kernelTcpMemory().toString());
+        }
         if (r.cpuQuota() != null) {
             CgroupFiles.write(file("cpu", "cpu.cfs_period_us"), r.cpuPeriod().toString());
             CgroupFiles.write(file("cpu", "cpu.cfs_quota_us"), r.cpuQuota().toString());

@@ -28,6 +28,9 @@ import java.util.Set;
  * clear error rather than ignored: user namespaces and id mappings, a config without a mount namespace.
  */
 public record BundleConfig(ContainerSpec spec, Hooks hooks, Map<String, Object> raw) {
+    private static final List<String> ROOTFS_PROPAGATION = List.of("shared", "rshared", "slave", "rslave", "private",
+            "rprivate", "unbindable", "runbindable");
+
 
     /** Reads bundle/config.json; relative paths in it (the root, bind sources) are the bundle's. */
     public static BundleConfig read(Path bundle) {
@@ -78,10 +81,14 @@ public record BundleConfig(ContainerSpec spec, Hooks hooks, Map<String, Object> 
         if (linux == null) {
             linux = Map.of();
         }
+        String propagation = blankToNull(string(linux.get("rootfsPropagation")));
+        if (propagation != null && !ROOTFS_PROPAGATION.contains(propagation)) {
+            throw new OciException("unknown linux.rootfsPropagation '" + propagation + "' (one of " + ROOTFS_PROPAGATION + ")");
+        }
         ContainerSpec spec = new ContainerSpec(
                 version.toString(),
                 process(process, checkRoot),
-                new ContainerSpec.Root(rootPath.toString(), bool(root.get("readonly"))),
+                new ContainerSpec.Root(rootPath.toString(), bool(root.get("readonly")), propagation),
                 string(config.get("hostname")),
                 mounts(bundle, list(config.get("mounts"))),
                 linux(linux),
@@ -221,9 +228,18 @@ public record BundleConfig(ContainerSpec spec, Hooks hooks, Map<String, Object> 
         cpu = cpu == null ? Map.of() : cpu;
         Long quota = positive(cpu.get("quota"));
         Long period = positive(cpu.get("period"));
+        Long swappiness = memory.get("swappiness") == null ? null : number(memory.get("swappiness"));
+        if (swappiness != null && (swappiness < 0 || swappiness > 100)) {
+            throw new OciException("linux.resources.memory.swappiness must be 0 to 100, not " + swappiness);
+        }
+        if (memory.get("kernel") != null) { // as runc: Linux 5.16 and later accept the value and ignore it
+            System.err.println("berth-oci: warning: linux.resources.memory.kernel is ignored (no kernel enforces it any more)");
+        }
+        Boolean disableOom = memory.get("disableOOMKiller") == null ? null : bool(memory.get("disableOOMKiller"));
         return new ResourcesSpec(positive(memory.get("limit")), signed(memory.get("swap")), positive(memory.get("reservation")),
                 positive(cpu.get("shares")), quota, quota != null && period == null ? Long.valueOf(100_000) : period,
-                blankToNull(string(cpu.get("cpus"))), pids == null ? null : signed(pids.get("limit")));
+                blankToNull(string(cpu.get("cpus"))), pids == null ? null : signed(pids.get("limit")), swappiness,
+                disableOom, positive(memory.get("kernelTCP")));
     }
 
     private static SeccompSpec seccomp(Map<String, Object> s) {

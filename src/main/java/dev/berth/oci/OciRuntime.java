@@ -240,7 +240,7 @@ public final class OciRuntime {
         if (status(state).equals("stopped")) {
             throw new OciException("container " + id + " is stopped");
         }
-        group(state).apply(limits(resources));
+        group(state).apply(Resources.of(resources));
     }
 
     /** The pids of the container's processes. */
@@ -368,7 +368,7 @@ public final class OciRuntime {
 
     private static Cgroup createGroup(String cgroupsPath, ContainerSpec spec) {
         Cgroup group = layout(cgroupsPath).create(Path.of(cgroupsPath).getFileName().toString(),
-                limits(spec.linux().resources()));
+                Resources.of(spec.linux().resources()));
         try {
             group.restrictDevices(spec.linux().deviceAllow().stream().map(DeviceRule::parse).toList());
         } catch (RuntimeException e) {
@@ -388,10 +388,6 @@ public final class OciRuntime {
         }
     }
 
-    static Resources limits(ResourcesSpec r) {
-        return r == null ? Resources.NONE : new Resources(r.memoryLimit(), r.memorySwap(), r.memoryReservation(),
-                r.cpuQuota(), r.cpuPeriod(), r.cpuShares(), r.cpusetCpus(), r.pidsLimit());
-    }
 
     /** The spawner thread joins the group first (v1), so the first process never runs outside it. */
     private static Confinement confinementOf(Cgroup group) {

@@ -11,12 +11,12 @@ import java.util.Map;
  * {@value #COPY_UP} asks for an empty volume to be filled with what the image has at its target first
  * (Docker's behaviour for a new volume).
  *
- * @param propagation MS_PRIVATE, MS_SLAVE or MS_SHARED, or 0 when none was asked for
+ * @param propagation MS_PRIVATE, MS_SLAVE, MS_SHARED or MS_UNBINDABLE, or 0 when none was asked for
  */
 record MountOptions(long flags, String data, boolean readonly, long propagation, boolean copyUp) {
     static final String COPY_UP = "copyup";
     static final long MS_RDONLY = 1, MS_NOSUID = 2, MS_NODEV = 4, MS_NOEXEC = 8, MS_REMOUNT = 32,
-            MS_NOATIME = 1024, MS_BIND = 4096, MS_REC = 16384, MS_PRIVATE = 1 << 18, MS_SLAVE = 1 << 19,
+            MS_NOATIME = 1024, MS_BIND = 4096, MS_REC = 16384, MS_UNBINDABLE = 1 << 17, MS_PRIVATE = 1 << 18, MS_SLAVE = 1 << 19,
             MS_SHARED = 1 << 20,
             MS_RELATIME = 1 << 21, MS_STRICTATIME = 1 << 24;
 
@@ -24,9 +24,9 @@ record MountOptions(long flags, String data, boolean readonly, long propagation,
             "nosuid", MS_NOSUID, "nodev", MS_NODEV, "noexec", MS_NOEXEC, "noatime", MS_NOATIME,
             "relatime", MS_RELATIME, "strictatime", MS_STRICTATIME, "bind", MS_BIND, "rbind", MS_BIND | MS_REC,
             "ro", MS_RDONLY);
-    private static final Map<String, Long> PROPAGATION = Map.of(
+    static final Map<String, Long> PROPAGATION = Map.of(
             "private", MS_PRIVATE, "rprivate", MS_PRIVATE, "slave", MS_SLAVE, "rslave", MS_SLAVE,
-            "shared", MS_SHARED, "rshared", MS_SHARED);
+            "shared", MS_SHARED, "rshared", MS_SHARED, "unbindable", MS_UNBINDABLE, "runbindable", MS_UNBINDABLE);
     private static final List<String> IGNORED = List.of("rw", "suid", "dev", "exec");
 
     static MountOptions parse(List<String> options) {

@@ -54,6 +54,14 @@ final class MountsInRoot {
                     bind(mount.source(), target, options);
                 } else {
                     sys.mount(mount.source(), fdPath(target), mount.type(), options.flags(), options.data());
+                    if (options.propagation() != 0) { // a new mount's own propagation: on the mount, now on top
+                        int mounted = directory(rootFd, inRoot);
+                        try {
+                            sys.mountSetattr(mounted, false, 0, options.propagation());
+                        } finally {
+                            sys.closeQuietly(mounted);
+                        }
+                    }
                 }
             } finally {
                 sys.closeQuietly(target);

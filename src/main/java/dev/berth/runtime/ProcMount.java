@@ -114,14 +114,11 @@ final class ProcMount {
      * mounts the config lists after it (each with what is mounted below it) are cloned back onto
      * themselves, so the container's table reads in the config's order, as runc's does (the OCI
      * runtime-tools check it). Done only once the first process waits at its FIFO, past the paths it
-     * opens: a path looked up between the detach and the move would miss the mount. The clones are
-     * private, so nothing is reordered when a mount asks to receive or share mount events.
+     * opens: a path looked up between the detach and the move would miss the mount. A clone joins its
+     * original's peer group and master (as a bind mount does), so shared and slave mounts keep receiving
+     * and sharing mount events.
      */
     private void reattachInConfigOrder(ContainerSpec spec) {
-        if (spec.mounts().stream().map(m -> MountOptions.parse(m.options()).propagation())
-                .anyMatch(p -> p == MountOptions.MS_SLAVE || p == MountOptions.MS_SHARED)) {
-            return;
-        }
         java.util.List<String> reattached = new java.util.ArrayList<>();
         boolean afterProc = false;
         for (MountSpec mount : spec.mounts()) {
@@ -133,10 +130,17 @@ final class ProcMount {
             if (!afterProc || reattached.stream().anyMatch(d -> destination.startsWith(d + "/") || destination.equals(d))) {
                 continue;
             }
+            boolean unbindable = MountOptions.parse(mount.options()).propagation() == MountOptions.MS_UNBINDABLE;
+            if (unbindable) { // an unbindable mount cannot be cloned: private for the clone, unbindable again after
+                sys.mount(null, destination, null, MountOptions.MS_REC | MountOptions.MS_PRIVATE, null);
+            }
             int tree = sys.openTree(destination, true);
             try {
                 sys.umount2(destination, 2 /* MNT_DETACH */);
                 sys.moveMount(tree, destination);
+                if (unbindable) {
+                    sys.mountSetattr(tree, MountOptions.parse(mount.options()).isRecursive(), 0, MountOptions.MS_UNBINDABLE);
+                }
             } finally {
                 sys.closeQuietly(tree);
             }

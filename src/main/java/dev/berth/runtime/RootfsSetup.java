@@ -97,7 +97,9 @@ final class RootfsSetup {
         boolean propagates = spec.mounts().stream()
                 .map(m -> MountOptions.parse(m.options()).propagation())
                 .anyMatch(p -> p == MS_SLAVE || p == MS_SHARED);
-        return propagates ? MS_SLAVE : MS_PRIVATE;
+        String asked = spec.root().propagation();
+        boolean rootReceives = asked != null && (asked.endsWith("slave") || asked.endsWith("shared"));
+        return propagates || rootReceives ? MS_SLAVE : MS_PRIVATE;
     }
 
     /** One of the kernel filesystems every container gets (Defaults.MOUNTS: none is a bind mount). */
@@ -161,6 +163,11 @@ final class RootfsSetup {
         sys.pivotRoot(".", ".");
         sys.umount2(".", 2 /* MNT_DETACH */);
         sys.chdir("/");
+        String propagation = spec.root().propagation();
+        if (propagation != null) { // on the root alone, once it is the container's: the host's mounts stay as they were
+            sys.mount(null, "/", null, MountOptions.PROPAGATION.get(propagation)
+                    | (propagation.startsWith("r") ? MS_REC : 0), null);
+        }
         if (spec.root().readonly()) {
             sys.mount(null, "/", null, MS_BIND | MS_REMOUNT | MS_RDONLY, null);
         }

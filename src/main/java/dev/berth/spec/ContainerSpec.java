@@ -24,8 +24,18 @@ public record ContainerSpec(
         annotations = Map.copyOf(annotations);
     }
 
-    /** The container's root filesystem; {@code path} is where it is assembled on the host. */
-    public record Root(String path, boolean readonly) {}
+    /**
+     * The container's root filesystem; {@code path} is where it is assembled on the host.
+     *
+     * @param propagation OCI {@code linux.rootfsPropagation} ("shared", "rslave", "unbindable"…) given to
+     *                    the root once it is the container's; null for berth's default (private, or a
+     *                    slave of the host's when a mount asks for events)
+     */
+    public record Root(String path, boolean readonly, String propagation) {
+        public Root(String path, boolean readonly) {
+            this(path, readonly, null);
+        }
+    }
 
     /** True when the spec asks for a namespace of this type (with or without a path to join). */
     public boolean hasNamespace(NamespaceType type) {

@@ -74,4 +74,17 @@ class CgroupsTest {
         Files.writeString(root.resolve("memory/berth/c3/memory.oom_control"), "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n");
         assertThat(group.oomKilled()).isTrue();
     }
+
+    @Test
+    void v1AlsoSetsSwappinessTheOomKillerAndKernelTcpMemoryWhichV2Lacks() throws Exception {
+        Resources memory = new Resources(null, null, null, null, null, null, null, null, 10L, true, 1L << 20);
+        Cgroups.v1(Map.of("memory", root.resolve("memory")), "berth").create("c4", memory);
+        assertThat(root.resolve("memory/berth/c4/memory.swappiness")).hasContent("10");
+        assertThat(root.resolve("memory/berth/c4/memory.oom_control")).hasContent("1");
+        assertThat(root.resolve("memory/berth/c4/memory.kmem.tcp.limit_in_bytes")).hasContent(String.valueOf(1L << 20));
+
+        Files.writeString(root.resolve("cgroup.controllers"), "memory");
+        Cgroups.v2(root, "berth").create("c5", memory); // ignored there, as Docker does on cgroup v2
+        assertThat(root.resolve("berth/c5/memory.swappiness")).doesNotExist();
+    }
 }

@@ -203,6 +203,34 @@ class OciIT {
     }
 
     @Test
+    void mountsAreListedInTheConfigsOrderKeepTheirPropagationAndTheRootCanBeMadeUnbindable() throws Exception {
+        String script = "grep -oE ' (/proc|/dev|/srv/shared|/srv/bound) [^ ]+ [^-]*' /proc/self/mountinfo;"
+                + " mkdir /mnt/copy; mount --bind / /mnt/copy && echo bound || echo refused;"
+                + " cat /sys/fs/cgroup/memory/memory.swappiness /sys/fs/cgroup/memory/memory.oom_control";
+        Path bundle = bundle("m1", List.of("sh", "-c", script), config -> {
+            @SuppressWarnings("unchecked")
+            List<Object> mounts = new ArrayList<>((List<Object>) config.get("mounts"));
+            mounts.add(Map.of("destination", "/srv/shared", "type", "tmpfs", "source", "tmpfs", "options", List.of("shared")));
+            mounts.add(Map.of("destination", "/srv/bound", "source", "/etc", "options", List.of("rbind", "rslave")));
+            config.put("mounts", mounts);
+            linux(config).put("rootfsPropagation", "unbindable");
+            linux(config).put("resources", Map.of("memory", Map.of("swappiness", 7, "disableOOMKiller", true)));
+            List<String> admin = List.of("CAP_SYS_ADMIN", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_SETUID", "CAP_SETGID");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> process = (Map<String, Object>) config.get("process");
+            process.put("capabilities", Map.of("bounding", admin, "effective", admin, "permitted", admin));
+        });
+        Result run = oci("run", "--bundle", bundle.toString(), "m1");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        List<String> lines = run.out().lines().toList();
+        assertThat(lines.stream().filter(l -> l.startsWith(" /")).map(l -> l.split(" ")[1]))
+                .as("as listed in config.json, /proc first though it is mounted last").containsExactly("/proc", "/dev", "/srv/shared", "/srv/bound");
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith(" /srv/shared ").contains("shared:"))
+                .contains("refused", "7", "oom_kill_disable 1");
+    }
+
+    @Test
     void hooksRunAtTheirPointsWithTheStateOnTheirStdin() throws Exception {
         Path log = dir.resolve("hooks.log");
         Files.deleteIfExists(log);

@@ -63,6 +63,21 @@ class BundleConfigTest {
     }
 
     @Test
+    void theRootsPropagationAndTheMemoryKnobsOfCgroupV1AreRead() throws Exception {
+        ContainerSpec spec = read(config("", ", \"rootfsPropagation\": \"rshared\", \"resources\": {\"memory\":"
+                + " {\"swappiness\": 0, \"disableOOMKiller\": true, \"kernelTCP\": 1048576}}", "")).spec();
+        assertThat(spec.root().propagation()).isEqualTo("rshared");
+        assertThat(spec.linux().resources().memorySwappiness()).isZero();
+        assertThat(spec.linux().resources().oomKillDisable()).isTrue();
+        assertThat(spec.linux().resources().kernelTcpMemory()).isEqualTo(1048576);
+
+        assertThatThrownBy(() -> read(config("", ", \"rootfsPropagation\": \"sideways\"", "")))
+                .isInstanceOf(OciException.class).hasMessageStartingWith("unknown linux.rootfsPropagation 'sideways'");
+        assertThatThrownBy(() -> read(config("", ", \"resources\": {\"memory\": {\"swappiness\": 101}}", "")))
+                .hasMessage("linux.resources.memory.swappiness must be 0 to 100, not 101");
+    }
+
+    @Test
     void separateCapabilitySetsAreKeptAndUnknownNamesRefused() throws Exception {
         ContainerSpec spec = read(config(", \"capabilities\": {\"bounding\": [\"CAP_KILL\", \"CAP_CHOWN\"],"
                 + " \"effective\": [\"CAP_KILL\"], \"ambient\": [\"CAP_KILL\"]}", "", "")).spec();
