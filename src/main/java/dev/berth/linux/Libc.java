@@ -597,6 +597,11 @@ public final class Libc {
         }
     }
 
+    /** Links exitNow's binding now, for a process that may have to call it once no other thread of its JVM is left. */
+    static void prepareExitNow() {
+        EXIT_NOW.handle();
+    }
+
     /** setsid(2): a new session, away from the terminal that started this process. */
     public static void setsid() {
         call("setsid", null, (st, a) -> (int) SETSID.handle().invokeExact(st));

@@ -182,17 +182,11 @@ public record BundleConfig(ContainerSpec spec, Hooks hooks, Map<String, Object> 
     }
 
     static LinuxSpec linux(Map<String, Object> linux) {
-        if (!list(linux.get("uidMappings")).isEmpty() || !list(linux.get("gidMappings")).isEmpty()) {
-            throw new OciException("uid/gid mappings are not supported by berth-oci (no user namespaces yet)");
-        }
         List<LinuxSpec.Namespace> namespaces = new ArrayList<>();
         Set<NamespaceType> seen = new LinkedHashSet<>();
         for (Object o : list(linux.get("namespaces"))) {
             Map<String, Object> ns = map(o);
             String type = string(ns.get("type"));
-            if ("user".equals(type)) {
-                throw new OciException("user namespaces are not supported by berth-oci yet");
-            }
             NamespaceType kind;
             try {
                 kind = NamespaceType.fromOciName(type);
@@ -208,13 +202,40 @@ public record BundleConfig(ContainerSpec spec, Hooks hooks, Map<String, Object> 
         if (!seen.contains(NamespaceType.MOUNT)) {
             throw new OciException("berth-oci needs a mount namespace (linux.namespaces has no \"mount\")");
         }
+        List<LinuxSpec.IdMapping> uidMappings = idMappings(list(linux.get("uidMappings")));
+        List<LinuxSpec.IdMapping> gidMappings = idMappings(list(linux.get("gidMappings")));
+        boolean newUser = namespaces.stream().anyMatch(n -> n.kind() == NamespaceType.USER && n.path() == null);
+        if (namespaces.stream().anyMatch(n -> n.kind() == NamespaceType.USER && n.path() != null)) {
+            throw new OciException("joining a user namespace by path is not supported by berth-oci yet");
+        }
+        if (newUser && (uidMappings.isEmpty() || gidMappings.isEmpty())) {
+            throw new OciException("a user namespace needs linux.uidMappings and linux.gidMappings");
+        }
+        if (!newUser && (!uidMappings.isEmpty() || !gidMappings.isEmpty())) {
+            throw new OciException("uid/gid mappings need a user namespace (linux.namespaces has no \"user\")");
+        }
         Map<String, Object> resources = map(linux.get("resources"));
         return new LinuxSpec(namespaces,
                 linux.containsKey("maskedPaths") ? strings(linux.get("maskedPaths")) : List.of(),
                 linux.containsKey("readonlyPaths") ? strings(linux.get("readonlyPaths")) : List.of(),
                 resources(resources), string(linux.get("cgroupsPath")), seccomp(map(linux.get("seccomp"))),
                 stringMap(linux.get("sysctl")), devices(list(linux.get("devices"))),
-                deviceAllow(resources, list(linux.get("devices"))));
+                deviceAllow(resources, list(linux.get("devices"))), uidMappings, gidMappings);
+    }
+
+    private static List<LinuxSpec.IdMapping> idMappings(List<Object> entries) {
+        List<LinuxSpec.IdMapping> mappings = new ArrayList<>();
+        for (Object o : entries) {
+            Map<String, Object> m = map(o);
+            Long container = m.get("containerID") == null ? null : number(m.get("containerID"));
+            Long host = m.get("hostID") == null ? null : number(m.get("hostID"));
+            Long size = m.get("size") == null ? null : number(m.get("size"));
+            if (container == null || host == null || size == null || container < 0 || host < 0 || size <= 0) {
+                throw new OciException("an id mapping needs containerID, hostID and a positive size: " + m);
+            }
+            mappings.add(new LinuxSpec.IdMapping(container, host, size));
+        }
+        return mappings;
     }
 
     static ResourcesSpec resources(Map<String, Object> r) {

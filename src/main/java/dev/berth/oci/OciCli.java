@@ -45,6 +45,7 @@ public final class OciCli {
     }
 
     private static final int MANY = Integer.MAX_VALUE;
+    private static final int PR_SET_CHILD_SUBREAPER = 36;
     private static final List<Verb> VERBS = List.of(
             new Verb("create", "[--bundle DIR] [--pid-file FILE] [--console-socket PATH] ID: create a container "
                     + "from a bundle; it waits for start", List.of(value("bundle", "b"), value("pid-file"),
@@ -203,6 +204,8 @@ public final class OciCli {
 
     private static int run(OciRuntime runtime, String id, RuncArgs flags) {
         boolean detach = flags.isSet("detach");
+        // a container with a user namespace starts as a grandchild, handed to the nearest subreaper: be it
+        Libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0);
         OciRuntime.Created created = runtime.create(id, bundle(flags), path(flags.value("pid-file")),
                 flags.value("console-socket"));
         int pidfd = Libc.pidfdOpen(created.pid());

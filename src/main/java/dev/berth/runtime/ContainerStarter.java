@@ -3,6 +3,7 @@ package dev.berth.runtime;
 import dev.berth.Trace;
 import dev.berth.linux.Libc;
 import dev.berth.linux.Syscalls;
+import dev.berth.linux.UserNamespace;
 import dev.berth.spec.ContainerSpec;
 import dev.berth.spec.LinuxSpec;
 import dev.berth.spec.NamespaceType;
@@ -119,8 +120,13 @@ public final class ContainerStarter {
         Trace.mark("seccomp filter ready");
         StartHandshake handshake = new StartHandshake();
         ClassPathJar.openNow();
-        Thread spawner = Thread.ofPlatform().name("berth-spawner").daemon(hold).unstarted(
-                () -> spawnerSteps(spec, overlay, stdio, confinement, lastCap, seccompFilter, handshake));
+        boolean userNamespace = spec.linux().newUserNamespace();
+        if (userNamespace && !hold) { // its first process is the spawner's grandchild: only a runtime's create hands it on
+            throw new IllegalArgumentException("a user namespace of its own is for held containers (berth-oci) only");
+        }
+        Thread spawner = Thread.ofPlatform().name("berth-spawner").daemon(hold)
+                .stackSize(userNamespace ? 16L << 20 : 0) // the new process runs on its lower part (UserNamespace)
+                .unstarted(() -> spawnerSteps(spec, overlay, stdio, confinement, lastCap, seccompFilter, handshake, hold));
         Throwable[] helperFailure = {null};
         int[] held = {-1};
         Thread helper = Thread.ofPlatform().name("berth-proc").unstarted(() -> {
@@ -134,6 +140,7 @@ public final class ContainerStarter {
         helper.start();
         ProcessSetup.joinQuietly(helper);
         if (hold && helperFailure[0] == null && held[0] > 0 && handshake.outcome() == null) {
+            handshake.handOver();
             sys.closeQuietly(handshake.mountNamespaceFd());
             return new ContainerProcess(held[0], sys.pidfdOpen(held[0]), handshake.terminal());
         }
@@ -161,12 +168,39 @@ public final class ContainerStarter {
         };
     }
 
-    /** The spawner thread: namespaces → mounts → pivot_root → PID namespace → identity → spawn. */
+    /**
+     * The spawner thread: its group, then (in a process of a new user namespace, when the container has one)
+     * namespaces → mounts → pivot_root → PID namespace → identity → spawn.
+     */
     private void spawnerSteps(ContainerSpec spec, Overlay overlay, Stdio stdio, Confinement confinement, int lastCap,
-                              byte[] seccompFilter, StartHandshake handshake) {
+                              byte[] seccompFilter, StartHandshake handshake, boolean hold) {
+        try {
+            boolean joined = confinement.enterCallingThread(); // the process of a user namespace inherits the group
+            if (spec.linux().newUserNamespace()) {
+                UserNamespace.run(idMap(spec.linux().uidMappings()), idMap(spec.linux().gidMappings()),
+                        () -> containerSteps(spec, overlay, stdio, joined, lastCap, seccompFilter, handshake, hold));
+            } else {
+                containerSteps(spec, overlay, stdio, joined, lastCap, seccompFilter, handshake, false);
+            }
+        } catch (Throwable t) {
+            handshake.failed(t);
+        }
+    }
+
+    private static String idMap(java.util.List<LinuxSpec.IdMapping> mappings) {
+        StringBuilder map = new StringBuilder();
+        mappings.forEach(m -> map.append(m.line()));
+        return map.toString();
+    }
+
+    /**
+     * @param exitAfterHandOver the caller is a user namespace's process of a held container: once the
+     *                          container was handed over, it ends at once (its JVM may be gone)
+     */
+    private void containerSteps(ContainerSpec spec, Overlay overlay, Stdio stdio, boolean joined, int lastCap,
+                                byte[] seccompFilter, StartHandshake handshake, boolean exitAfterHandOver) {
         try {
             int tid = sys.gettid();
-            boolean joined = confinement.enterCallingThread();
             enterNamespaces(spec.linux());
             writeSysctls(spec.linux());
             handshake.inNamespaces(tid, sys.open("/proc/thread-self/ns/mnt", Libc.O_RDONLY | Libc.O_CLOEXEC, 0));
@@ -187,8 +221,15 @@ public final class ContainerStarter {
             setup.takeIdentity(spec.process(), seccompFilter, lastCap);
             handshake.identityTaken();
             Trace.mark("identity taken");
-            handshake.spawned(setup.spawn(spec.process(), executable, stdio, terminal, RootfsSetup.START_FIFO));
+            int pid = setup.spawn(spec.process(), executable, stdio, terminal, RootfsSetup.START_FIFO);
+            if (exitAfterHandOver && handshake.handedOver()) {
+                Libc.exitNow(0);
+            }
+            handshake.spawned(pid);
         } catch (Throwable t) {
+            if (exitAfterHandOver && handshake.handedOver()) {
+                Libc.exitNow(1);
+            }
             handshake.failed(t);
         }
     }
@@ -216,7 +257,8 @@ public final class ContainerStarter {
     private void enterNamespaces(LinuxSpec linux) {
         int unshare = CLONE_FS;
         for (LinuxSpec.Namespace ns : linux.namespaces()) {
-            if (ns.kind() != NamespaceType.PID && ns.kind() != NamespaceType.CGROUP && ns.path() == null) {
+            if (ns.kind() != NamespaceType.PID && ns.kind() != NamespaceType.CGROUP && ns.kind() != NamespaceType.USER
+                    && ns.path() == null) {
                 unshare |= ns.kind().cloneFlag();
             }
         }
@@ -250,7 +292,7 @@ public final class ContainerStarter {
             return;
         }
         try {
-            for (String pid : sys.read("/proc/self/task/" + tid + "/children").trim().split("\\s+")) {
+            for (String pid : sys.read("/proc/" + tid + "/task/" + tid + "/children").trim().split("\\s+")) {
                 if (!pid.isEmpty()) {
                     sys.kill(Integer.parseInt(pid), 9);
                 }

@@ -154,7 +154,7 @@ final class ProcMount {
      */
     private int awaitChild(int spawnerTid, BooleanSupplier spawnEnded, long deadlineNanos) {
         while (true) {
-            String children = sys.read("/proc/self/task/" + spawnerTid + "/children").trim();
+            String children = sys.read("/proc/" + spawnerTid + "/task/" + spawnerTid + "/children").trim();
             if (!children.isEmpty()) {
                 return Integer.parseInt(children.split("\\s+")[0]);
             }
@@ -167,7 +167,7 @@ final class ProcMount {
 
     /** Opens the spawner's pid_for_children once its first child exists; -1 when the spawn ended first. */
     private int awaitPidNamespace(int spawnerTid, BooleanSupplier spawnEnded, long deadlineNanos) {
-        String path = "/proc/self/task/" + spawnerTid + "/ns/pid_for_children";
+        String path = "/proc/" + spawnerTid + "/task/" + spawnerTid + "/ns/pid_for_children"; // a thread, or a process
         while (true) {
             try {
                 return sys.open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);

@@ -115,8 +115,7 @@ final class RootfsSetup {
         for (Device device : DEVICES) {
             String path = dev + device.name();
             if (!sys.exists(path)) {
-                sys.mknod(path, S_IFCHR | 0666, device.major(), device.minor());
-                sys.chmod(path, 0666);
+                node(path, S_IFCHR | 0666, device.major(), device.minor(), "/dev/" + device.name());
             }
         }
         for (LinuxSpec.Device device : spec.linux().devices()) {
@@ -127,8 +126,7 @@ final class RootfsSetup {
                 case "p" -> S_IFIFO;
                 default -> S_IFCHR;
             };
-            sys.mknod(path.toString(), kind | device.fileMode(), device.major(), device.minor());
-            sys.chmod(path.toString(), device.fileMode());
+            node(path.toString(), kind | device.fileMode(), device.major(), device.minor(), device.path());
         }
         link("pts/ptmx", dev + "ptmx");
         link("/proc/self/fd", dev + "fd");
@@ -136,6 +134,24 @@ final class RootfsSetup {
         link("/proc/self/fd/1", dev + "stdout");
         link("/proc/self/fd/2", dev + "stderr");
         link("/proc/kcore", dev + "core");
+    }
+
+    /**
+     * A device node; in a user namespace, where mknod is refused, the host's node at hostPath bound
+     * onto an empty file instead (as runc does), its mode left as the host has it.
+     */
+    private void node(String path, int mode, int major, int minor, String hostPath) {
+        try {
+            sys.mknod(path, mode, major, minor);
+        } catch (SyscallException e) {
+            if (e.errno() != Errno.EPERM || !spec.linux().newUserNamespace()) {
+                throw e;
+            }
+            sys.close(sys.open(path, Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_WRONLY | Libc.O_CLOEXEC, 0644));
+            sys.mount(hostPath, path, null, MS_BIND, null);
+            return;
+        }
+        sys.chmod(path, mode & 07777);
     }
 
     private void link(String target, String path) {

@@ -29,6 +29,7 @@ final class StartHandshake {
     private volatile int mountNamespaceFd = -1;
     private volatile Terminal terminal;
     private volatile Outcome outcome;
+    private volatile boolean handedOver;
 
     /** The spawner has its own namespaces; its mount namespace is held open by fd. */
     void inNamespaces(int tid, int mountNsFd) {
@@ -43,6 +44,18 @@ final class StartHandshake {
     /** The spawner is about to spawn: from now on the child may appear at any moment. */
     void identityTaken() {
         spawning.countDown();
+    }
+
+    /**
+     * The creating JVM returned the held process (an OCI create): whatever the spawner learns after this,
+     * nobody waits for it, and the JVM may be gone.
+     */
+    void handOver() {
+        handedOver = true;
+    }
+
+    boolean handedOver() {
+        return handedOver;
     }
 
     void spawned(int pid) {

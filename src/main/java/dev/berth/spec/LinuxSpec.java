@@ -12,6 +12,8 @@ import java.util.Map;
  * @param devices     nodes made in the container's /dev besides the ones every container gets
  * @param deviceAllow the device allow-list of its cgroup, in the devices controller's syntax
  *                    ("c 1:3 rwm", "a *:* rwm" for every device); null for {@link Defaults#DEVICE_ALLOW}
+ * @param uidMappings the user namespace's uid map (with a new user namespace; empty otherwise)
+ * @param gidMappings its gid map
  */
 public record LinuxSpec(
         List<Namespace> namespaces,
@@ -22,7 +24,9 @@ public record LinuxSpec(
         SeccompSpec seccomp,
         Map<String, String> sysctl,
         List<Device> devices,
-        List<String> deviceAllow) {
+        List<String> deviceAllow,
+        List<IdMapping> uidMappings,
+        List<IdMapping> gidMappings) {
 
     public LinuxSpec {
         namespaces = List.copyOf(namespaces);
@@ -31,6 +35,21 @@ public record LinuxSpec(
         sysctl = sysctl == null ? Map.of() : Map.copyOf(sysctl);
         devices = devices == null ? List.of() : List.copyOf(devices);
         deviceAllow = deviceAllow == null ? Defaults.DEVICE_ALLOW : List.copyOf(deviceAllow);
+        uidMappings = uidMappings == null ? List.of() : List.copyOf(uidMappings);
+        gidMappings = gidMappings == null ? List.of() : List.copyOf(gidMappings);
+    }
+
+    /** No user namespace: the host's ids. */
+    public LinuxSpec(List<Namespace> namespaces, List<String> maskedPaths, List<String> readonlyPaths,
+                     ResourcesSpec resources, String cgroupsPath, SeccompSpec seccomp, Map<String, String> sysctl,
+                     List<Device> devices, List<String> deviceAllow) {
+        this(namespaces, maskedPaths, readonlyPaths, resources, cgroupsPath, seccomp, sysctl, devices, deviceAllow,
+                List.of(), List.of());
+    }
+
+    /** True when the container gets a user namespace of its own (it then has id maps). */
+    public boolean newUserNamespace() {
+        return namespaces.stream().anyMatch(n -> n.kind() == NamespaceType.USER && n.path() == null);
     }
 
     /** Docker's defaults for everything after the namespaces and paths: no sysctls, no extra devices. */
@@ -60,4 +79,11 @@ public record LinuxSpec(
      * @param fileMode its permission bits
      */
     public record Device(String path, String type, int major, int minor, int fileMode) {}
+
+    /** One line of a uid_map or gid_map: {@code size} ids from {@code containerId} are the host's from {@code hostId}. */
+    public record IdMapping(long containerId, long hostId, long size) {
+        public String line() {
+            return containerId + " " + hostId + " " + size + "\n";
+        }
+    }
 }

@@ -7,7 +7,9 @@ public enum NamespaceType {
     MOUNT("mount", "mnt", 0x00020000),
     IPC("ipc", "ipc", 0x08000000),
     UTS("uts", "uts", 0x04000000),
-    CGROUP("cgroup", "cgroup", 0x02000000);
+    CGROUP("cgroup", "cgroup", 0x02000000),
+    /** Made first, with the process (clone), never unshared: a JVM is never single-threaded. */
+    USER("user", "user", 0x10000000);
 
     private final String ociName;
     private final String procName;

@@ -42,6 +42,8 @@ class OciIT {
     @BeforeAll
     static void busyboxRootfs() throws Exception {
         Privileged.require();
+        // searchable by anyone, as bundles are where engines keep them: a user namespace's root is a host user
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         rootfs = dir.resolve("rootfs");
         Files.createDirectories(rootfs.resolve("bin"));
         Files.copy(Path.of("/bin/busybox"), rootfs.resolve("bin/busybox"));
@@ -144,6 +146,37 @@ class OciIT {
         assertThat(gone.exitCode()).isEqualTo(1);
         assertThat(gone.err()).isEqualTo("berth-oci: container c1 does not exist\n");
         assertThat(ok(oci("delete", "--force", "c1")).err()).isEmpty();
+    }
+
+    @Test
+    void aUserNamespaceMapsTheContainersRootToAnUnprivilegedHostUser() throws Exception {
+        String script = "{ id; cat /proc/self/uid_map; echo $$; cat /dev/null && echo null-usable;"
+                + " mknod /tmp/mem c 1 1 && cat /tmp/mem || echo host-memory-refused; } > /tmp/out 2>&1; exec sleep 30";
+        Path bundle = bundle("u1", List.of("sh", "-c", script), config -> {
+            linux(config).put("namespaces", List.of(Map.of("type", "mount"), Map.of("type", "pid"), Map.of("type", "ipc"),
+                    Map.of("type", "uts"), Map.of("type", "network"), Map.of("type", "user")));
+            linux(config).put("uidMappings", List.of(Map.of("containerID", 0, "hostID", 100000, "size", 65536)));
+            linux(config).put("gidMappings", List.of(Map.of("containerID", 0, "hostID", 100000, "size", 65536)));
+        });
+        ok(oci("create", "--bundle", bundle.toString(), "u1"));
+        created.add("u1");
+        int pid = (Integer) state("u1").get("pid");
+        assertThat(Files.readString(Path.of("/proc/" + pid + "/uid_map")).strip().split("\\s+"))
+                .containsExactly("0", "100000", "65536");
+        assertThat(Files.readString(Path.of("/proc/" + pid + "/status"))).as("as the host sees it")
+                .containsPattern("Uid:\\s+100000\\s");
+        assertThat(Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/user")))
+                .isNotEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns/user")));
+
+        ok(oci("start", "u1"));
+        Wait.until("the command to become sleep", Duration.ofSeconds(10), () -> cmdline(pid).startsWith("sleep"));
+        assertThat(Files.readString(bundle.resolve("rootfs/tmp/out")).lines())
+                .as("root inside, pid 1, the host's /dev/null, no device of its own")
+                .containsExactly("uid=0 gid=0", "         0     100000      65536", "1", "null-usable",
+                        "mknod: /tmp/mem: Operation not permitted", "host-memory-refused");
+        assertThat(oci("exec", "u1", "true").err()).contains("user namespace is not supported");
+        ok(oci("delete", "--force", "u1"));
+        created.remove("u1");
     }
 
     @Test
@@ -264,9 +297,9 @@ class OciIT {
                 "cgroupsPath", CGROUPS + "/bad")));
         Result refused = oci("--log", log.toString(), "--log-format", "json", "create", "--bundle", bundle.toString(), "bad");
         assertThat(refused.exitCode()).isEqualTo(1);
-        assertThat(refused.err()).isEqualTo("berth-oci: user namespaces are not supported by berth-oci yet\n");
+        assertThat(refused.err()).isEqualTo("berth-oci: a user namespace needs linux.uidMappings and linux.gidMappings\n");
         Map<String, Object> entry = Json.parseObject(Files.readAllLines(log).getFirst());
-        assertThat(entry).containsEntry("level", "error").containsEntry("msg", "user namespaces are not supported by berth-oci yet");
+        assertThat(entry).containsEntry("level", "error").containsEntry("msg", "a user namespace needs linux.uidMappings and linux.gidMappings");
         assertThat(dir.resolve("oci-state/bad")).doesNotExist();
 
         Path missing = bundle("nocmd", List.of("/no/such/command"), config -> {});

@@ -40,13 +40,22 @@ public class RecordingSyscalls implements Syscalls {
 
     /** The position of the first call that starts with prefix; fails the test when there is none. */
     public int indexOf(String prefix) {
+        return indexOf(call -> call.startsWith(prefix), "starting with '" + prefix + "'");
+    }
+
+    /** The first call that matches the regular expression. */
+    public int indexOfMatch(String regex) {
+        return indexOf(call -> call.matches(regex), "matching '" + regex + "'");
+    }
+
+    private int indexOf(java.util.function.Predicate<String> wanted, String what) {
         List<String> all = calls();
         for (int i = 0; i < all.size(); i++) {
-            if (all.get(i).startsWith(prefix)) {
+            if (wanted.test(all.get(i))) {
                 return i;
             }
         }
-        throw new AssertionError("no call starting with '" + prefix + "' in " + all);
+        throw new AssertionError("no call " + what + " in " + all);
     }
 
     public boolean made(String prefix) {

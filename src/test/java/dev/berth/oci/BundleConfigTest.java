@@ -92,7 +92,12 @@ class BundleConfigTest {
     @Test
     void whatBerthCannotHonourIsRefusedWithOneLine() throws Exception {
         assertThatThrownBy(() -> read(config("", ", \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]", "")))
-                .isInstanceOf(OciException.class).hasMessageContaining("uid/gid mappings are not supported");
+                .isInstanceOf(OciException.class).hasMessageContaining("uid/gid mappings need a user namespace");
+        assertThatThrownBy(() -> read(config("", "", "").replace("{\"type\": \"pid\"}", "{\"type\": \"user\"}")))
+                .hasMessage("a user namespace needs linux.uidMappings and linux.gidMappings");
+        assertThatThrownBy(() -> read(config("", "", "").replace("{\"type\": \"pid\"}",
+                "{\"type\": \"user\", \"path\": \"/proc/1/ns/user\"}")))
+                .hasMessage("joining a user namespace by path is not supported by berth-oci yet");
         assertThatThrownBy(() -> read("{\"ociVersion\": \"invalid\"}")).hasMessageStartingWith("unsupported ociVersion 'invalid'");
         assertThatThrownBy(() -> read(config("", "", "").replace("{\"type\": \"mount\"}, ", "")))
                 .hasMessageContaining("needs a mount namespace");

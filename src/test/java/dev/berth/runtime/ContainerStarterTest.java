@@ -168,7 +168,7 @@ class ContainerStarterTest {
 
         int spawned = sys.indexOf("posix_spawn /bin/sh");
         int[] order = {
-                sys.indexOf("open /proc/self/task/"),                 // the child's pid_for_children
+                sys.indexOfMatch("open /proc/(\\d+)/task/\\1/ns/pid_for_children"), // the spawner's
                 sys.indexOf("cgroup add " + RecordingSyscalls.CHILD_PID),
                 sys.indexOf("write /proc/" + RecordingSyscalls.CHILD_PID + "/oom_score_adj 250"),
                 sys.indexOf("fsopen proc"),
