@@ -21,7 +21,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * Work done by a process in a new user namespace, from a JVM. unshare(CLONE_NEWUSER) and setns() into
+ * Work done by a process in a new user namespace (or one it joins), from a JVM. unshare(CLONE_NEWUSER) and setns() into
  * a user namespace refuse a multi-threaded caller, and a JVM always is one; clone(CLONE_NEWUSER) does
  * not, but a forked JVM would be a copy without its other threads. So the new process shares this
  * JVM's memory and file table ({@code CLONE_VM | CLONE_FILES}) and, as with vfork, the calling thread
@@ -53,8 +53,8 @@ public final class UserNamespace {
 
     private UserNamespace() {}
 
-    /** What the new process does, and how it learns that its maps are written. */
-    private record Job(Runnable work, int[] pid, int mapped, Throwable[] mapFailure) {}
+    /** What the new process does, and how it learns that its maps are written (or which namespace it joins). */
+    private record Job(Runnable work, int[] pid, int mapped, int join, Throwable[] failure) {}
 
     /**
      * Runs work in a new process in a new user namespace with these maps (uid_map and gid_map lines,
@@ -63,29 +63,18 @@ public final class UserNamespace {
      * ({@code Thread.Builder.stackSize}): the new process runs on its lower part.
      */
     public static void run(String uidMap, String gidMap, Runnable work) {
-        Libc.prepareExitNow();
         int[] gate = Libc.pipe(); // the maps are written: one byte, 1 (0: they could not be)
         int[] pid = {0};
         Throwable[] mapFailure = {null};
-        long id = NEXT.getAndIncrement();
-        JOBS.put(id, new Job(work, pid, gate[0], mapFailure));
         Thread mapper = Thread.ofPlatform().name("berth-idmap").start(() -> writeMaps(pid, uidMap, gidMap, gate[1], mapFailure));
-        int child;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment stack = MemorySegment.ofAddress(stackForChild(arena));
-            child = (int) Native.call("clone", "CLONE_NEWUSER", (st, a) -> (int) CLONE.handle().invokeExact(st, entry(),
-                    stack, CLONE_VM | CLONE_FILES | CLONE_VFORK | CLONE_NEWUSER | SIGCHLD, MemorySegment.ofAddress(id)));
-            MemorySegment status = arena.allocate(JAVA_INT);
-            int reaped = (int) WAITPID.handle().invokeExact(child, status, 0);
+        try {
+            inNewProcess(CLONE_NEWUSER, new Job(work, pid, gate[0], -1, new Throwable[1]));
         } catch (RuntimeException e) {
             synchronized (pid) {
                 pid[0] = -1; // no process: the mapper gives up
             }
             throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
         } finally {
-            JOBS.remove(id);
             try {
                 mapper.join();
             } catch (InterruptedException e) {
@@ -97,6 +86,42 @@ public final class UserNamespace {
         if (mapFailure[0] != null) {
             throw new IllegalStateException("cannot write the user namespace's id maps: " + mapFailure[0].getMessage(),
                     mapFailure[0]);
+        }
+    }
+
+    /**
+     * Runs work in a new process that joins the user namespace of process targetPid (setns, which a
+     * multi-threaded caller may not do) as its root; returns once the process has ended.
+     */
+    public static void join(int targetPid, Runnable work) {
+        int userns = Libc.open("/proc/" + targetPid + "/ns/user", Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        try {
+            inNewProcess(0, new Job(work, new int[] {0}, -1, userns, new Throwable[1]));
+        } finally {
+            Libc.closeQuietly(userns);
+        }
+    }
+
+    private static void inNewProcess(int flags, Job job) {
+        Libc.prepareExitNow();
+        long id = NEXT.getAndIncrement();
+        JOBS.put(id, job);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment stack = MemorySegment.ofAddress(stackForChild(arena));
+            int child = (int) Native.call("clone", null, (st, a) -> (int) CLONE.handle().invokeExact(st, entry(),
+                    stack, CLONE_VM | CLONE_FILES | CLONE_VFORK | flags | SIGCHLD, MemorySegment.ofAddress(id)));
+            MemorySegment status = arena.allocate(JAVA_INT);
+            int reaped = (int) WAITPID.handle().invokeExact(child, status, 0);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        } finally {
+            JOBS.remove(id);
+        }
+        if (job.failure()[0] != null) {
+            throw new IllegalStateException("the process of the user namespace failed: " + job.failure()[0].getMessage(),
+                    job.failure()[0]);
         }
     }
 
@@ -136,24 +161,32 @@ public final class UserNamespace {
         }
     }
 
-    /** The new process, as the suspended thread: waits for its maps, becomes root of its namespace, works. */
-    private static int inNewProcess(MemorySegment arg) {
+    /**
+     * The new process, as the suspended thread: waits for its maps (or joins its namespace), becomes root
+     * of its namespace, works.
+     */
+    private static int processEntry(MemorySegment arg) {
         Job job = JOBS.get(arg.address());
         try {
             synchronized (job.pid()) {
                 job.pid()[0] = Libc.getpid();
             }
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment answer = arena.allocate(1);
-                if (Libc.read(job.mapped(), answer, 1) != 1 || answer.get(JAVA_BYTE, 0) != 1) {
-                    return 1;
+            if (job.join() >= 0) {
+                Libc.setns(job.join(), CLONE_NEWUSER);
+            } else {
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment answer = arena.allocate(1);
+                    if (Libc.read(job.mapped(), answer, 1) != 1 || answer.get(JAVA_BYTE, 0) != 1) {
+                        return 1;
+                    }
                 }
             }
             Libc.setThreadIdentity(0, 0, new int[0]);
             job.work().run();
             return 0;
         } catch (Throwable t) {
-            return 2; // the work reports its own failures; this is a bug's last resort
+            job.failure()[0] = t; // the work reports its own failures: this is the preamble's
+            return 2;
         }
     }
 
@@ -163,7 +196,7 @@ public final class UserNamespace {
             synchronized (UserNamespace.class) {
                 if (entry == null) {
                     entry = Linker.nativeLinker().upcallStub(MethodHandles.lookup().findStatic(UserNamespace.class,
-                            "inNewProcess", MethodType.methodType(int.class, MemorySegment.class)),
+                            "processEntry", MethodType.methodType(int.class, MemorySegment.class)),
                             FunctionDescriptor.of(JAVA_INT, ADDRESS), Arena.global());
                 }
                 e = entry;

@@ -226,6 +226,7 @@ public final class OciCli {
 
     private static int exec(OciRuntime runtime, String id, List<String> command, RuncArgs flags) throws IOException {
         refusePreservedFds(flags);
+        Libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0); // in a user namespace the process starts as a grandchild
         String processFile = flags.value("process");
         ProcessSpec spec = processFile != null ? processFromFile(Path.of(processFile))
                 : processFromFlags(runtime, id, command, flags);

@@ -201,9 +201,6 @@ public final class OciRuntime {
             throw new OciException("a terminal needs --console-socket");
         }
         BundleConfig config = storedConfig(state);
-        if (config.spec().linux().newUserNamespace()) { // joining a user namespace takes the clone of UserNamespace
-            throw new OciException("exec into a container with a user namespace is not supported by berth-oci yet");
-        }
         ContainerProcess started = Exec.exec(state.pid(), process, config.spec().linux().seccomp(), confinementOf(group(state)),
                 ContainerStarter.Stdio.of(ContainerStarter.Stdin.INHERIT));
         if (started.terminal() != null) {

@@ -2,10 +2,15 @@ package dev.berth.runtime;
 
 import dev.berth.linux.Libc;
 import dev.berth.linux.Syscalls;
+import dev.berth.linux.UserNamespace;
 import dev.berth.spec.NamespaceType;
 import dev.berth.spec.ProcessSpec;
 import dev.berth.spec.SeccompSpec;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -42,36 +47,34 @@ public final class Exec {
         AtomicReference<Object> result = new AtomicReference<>(); // the pid, or the failure
         AtomicReference<Terminal> terminal = new AtomicReference<>();
         ClassPathJar.openNow();
-        Thread spawner = Thread.ofPlatform().name("berth-exec").unstarted(() -> {
-            try {
-                int[] fds = new int[NAMESPACES.size()];
-                for (int i = 0; i < fds.length; i++) {
-                    fds[i] = sys.open("/proc/" + targetPid + "/ns/" + NAMESPACES.get(i).procName(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
-                }
-                confinement.enterCallingThread();
-                sys.unshare(CLONE_FS);
-                try {
-                    for (int i = 0; i < fds.length; i++) {
-                        sys.setns(fds[i], NAMESPACES.get(i).cloneFlag());
+        boolean userNamespace = inOtherUserNamespace(targetPid);
+        Thread spawner = Thread.ofPlatform().name("berth-exec")
+                .stackSize(userNamespace ? 16L << 20 : 0) // a user namespace's process runs on its lower part
+                .unstarted(() -> {
+                    int[] fds = new int[NAMESPACES.size()];
+                    Arrays.fill(fds, -1);
+                    try {
+                        for (int i = 0; i < fds.length; i++) { // the ones the container shares with us stay
+                            String name = NAMESPACES.get(i).procName();
+                            if (!sameNamespace(targetPid, name)) {
+                                fds[i] = sys.open("/proc/" + targetPid + "/ns/" + name, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+                            }
+                        }
+                        confinement.enterCallingThread();
+                        if (userNamespace) { // joined by a process of its own (setns refuses threads), which spawns
+                            UserNamespace.join(targetPid, () -> joinAndSpawn(fds, process, seccompFilter, lastCap,
+                                    stdio, result, terminal));
+                        } else {
+                            joinAndSpawn(fds, process, seccompFilter, lastCap, stdio, result, terminal);
+                        }
+                    } catch (Throwable t) {
+                        result.set(t);
+                    } finally {
+                        for (int fd : fds) {
+                            sys.closeQuietly(fd);
+                        }
                     }
-                } finally {
-                    for (int fd : fds) {
-                        sys.closeQuietly(fd);
-                    }
-                }
-                sys.chdir(process.cwd());
-                if (process.terminal()) {
-                    terminal.set(Terminal.open("/dev/pts/ptmx"));
-                    terminal.get().copyWindowSize(Terminal.userTerminal(stdio.userIn(), stdio.userOut()));
-                    sys.chown(terminal.get().slavePath(), process.user().uid(), process.user().gid());
-                }
-                String executable = setup.resolveExecutable(process);
-                setup.takeIdentity(process, seccompFilter, lastCap);
-                result.set(setup.spawn(process, executable, stdio, terminal.get(), null));
-            } catch (Throwable t) {
-                result.set(t);
-            }
-        });
+                });
         spawner.start();
         ProcessSetup.joinQuietly(spawner);
         if (result.get() instanceof Throwable failure) {
@@ -84,5 +87,51 @@ public final class Exec {
         confinement.addProcess(pid);
         setup.applyOomScoreAdj(pid, process.oomScoreAdj());
         return new ContainerProcess(pid, sys.pidfdOpen(pid), terminal.get());
+    }
+
+    private static boolean inOtherUserNamespace(int targetPid) {
+        return differs(targetPid, "user", false); // unreadable: gone, and the joins say so
+    }
+
+    /**
+     * Whether process targetPid is in this process's namespace of that name. Joining one's own is a
+     * no-op, and from a container's user namespace, a namespace of the host's is not allowed.
+     */
+    private static boolean sameNamespace(int targetPid, String name) {
+        return !differs(targetPid, name, true); // unreadable: opening it says why
+    }
+
+    private static boolean differs(int targetPid, String name, boolean whenUnreadable) {
+        try {
+            return !Files.readSymbolicLink(Path.of("/proc/" + targetPid + "/ns/" + name))
+                    .equals(Files.readSymbolicLink(Path.of("/proc/self/ns/" + name)));
+        } catch (IOException e) {
+            return whenUnreadable;
+        }
+    }
+
+    /** The container's namespaces (open in fds, in the order of NAMESPACES), its identity, the command. */
+    private void joinAndSpawn(int[] fds, ProcessSpec process, byte[] seccompFilter, int lastCap,
+                              ContainerStarter.Stdio stdio, AtomicReference<Object> result,
+                              AtomicReference<Terminal> terminal) {
+        try {
+            sys.unshare(CLONE_FS);
+            for (int i = 0; i < fds.length; i++) {
+                if (fds[i] >= 0) {
+                    sys.setns(fds[i], NAMESPACES.get(i).cloneFlag());
+                }
+            }
+            sys.chdir(process.cwd());
+            if (process.terminal()) {
+                terminal.set(Terminal.open("/dev/pts/ptmx"));
+                terminal.get().copyWindowSize(Terminal.userTerminal(stdio.userIn(), stdio.userOut()));
+                sys.chown(terminal.get().slavePath(), process.user().uid(), process.user().gid());
+            }
+            String executable = setup.resolveExecutable(process);
+            setup.takeIdentity(process, seccompFilter, lastCap);
+            result.set(setup.spawn(process, executable, stdio, terminal.get(), null));
+        } catch (Throwable t) {
+            result.set(t);
+        }
     }
 }
