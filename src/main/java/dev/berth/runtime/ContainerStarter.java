@@ -177,10 +177,16 @@ public final class ContainerStarter {
         try {
             boolean joined = confinement.enterCallingThread(); // the process of a user namespace inherits the group
             if (spec.linux().newUserNamespace()) {
-                UserNamespace.run(idMap(spec.linux().uidMappings()), idMap(spec.linux().gidMappings()),
-                        () -> containerSteps(spec, overlay, stdio, joined, lastCap, seccompFilter, handshake, hold));
+                BindSources sources = BindSources.open(sys, spec.mounts()); // while this is host root
+                try {
+                    UserNamespace.run(idMap(spec.linux().uidMappings()), idMap(spec.linux().gidMappings()),
+                            () -> containerSteps(spec, overlay, stdio, joined, lastCap, seccompFilter, handshake, hold,
+                                    sources));
+                } finally {
+                    sources.close();
+                }
             } else {
-                containerSteps(spec, overlay, stdio, joined, lastCap, seccompFilter, handshake, false);
+                containerSteps(spec, overlay, stdio, joined, lastCap, seccompFilter, handshake, false, null);
             }
         } catch (Throwable t) {
             handshake.failed(t);
@@ -196,16 +202,18 @@ public final class ContainerStarter {
     /**
      * @param exitAfterHandOver the caller is a user namespace's process of a held container: once the
      *                          container was handed over, it ends at once (its JVM may be gone)
+     * @param sources           the bind sources host root opened for that process, or null
      */
     private void containerSteps(ContainerSpec spec, Overlay overlay, Stdio stdio, boolean joined, int lastCap,
-                                byte[] seccompFilter, StartHandshake handshake, boolean exitAfterHandOver) {
+                                byte[] seccompFilter, StartHandshake handshake, boolean exitAfterHandOver,
+                                BindSources sources) {
         try {
             int tid = sys.gettid();
             enterNamespaces(spec.linux());
             writeSysctls(spec.linux());
             handshake.inNamespaces(tid, sys.open("/proc/thread-self/ns/mnt", Libc.O_RDONLY | Libc.O_CLOEXEC, 0));
             Trace.mark("namespaces entered");
-            Terminal terminal = new RootfsSetup(spec, overlay, sys).build();
+            Terminal terminal = new RootfsSetup(spec, overlay, sys, sources).build();
             handshake.terminalOpened(terminal);
             if (terminal != null) {
                 terminal.copyWindowSize(Terminal.userTerminal(stdio.userIn(), stdio.userOut()));

@@ -33,15 +33,23 @@ final class MountsInRoot {
 
     private final Syscalls sys;
     private final Path root;
+    private final BindSources opened;
 
     MountsInRoot(Syscalls sys, Path root) {
+        this(sys, root, null);
+    }
+
+    /** @param opened the bind sources host root opened already (a user namespace's start), or null */
+    MountsInRoot(Syscalls sys, Path root, BindSources opened) {
         this.sys = sys;
         this.root = root;
+        this.opened = opened;
     }
 
     void mount(MountSpec mount) {
         MountOptions options = MountOptions.parse(mount.options());
-        boolean directory = !options.isBind() || sys.isDirectory(mount.source());
+        BindSources.Source source = opened == null || !options.isBind() ? null : opened.of(mount, options);
+        boolean directory = !options.isBind() || (source != null ? source.directory() : sys.isDirectory(mount.source()));
         String inRoot = "/" + root.relativize(SecureJoin.resolve(root, mount.destination()));
         int rootFd = sys.open(root.toString(), O_PATH_DIR, 0);
         try {
@@ -51,7 +59,7 @@ final class MountsInRoot {
                     copyUp(fdPath(target), Path.of(mount.source()));
                 }
                 if (options.isBind()) {
-                    bind(mount.source(), target, options);
+                    bind(source != null ? source.tree() : sys.openTree(mount.source(), options.isRecursive()), target, options);
                 } else {
                     sys.mount(mount.source(), fdPath(target), mount.type(), options.flags(), options.data());
                     if (options.propagation() != 0) { // a new mount's own propagation: on the mount, now on top
@@ -71,8 +79,8 @@ final class MountsInRoot {
         }
     }
 
-    private void bind(String source, int target, MountOptions options) {
-        int tree = sys.openTree(source, options.isRecursive());
+    /** Attaches tree (a detached clone of the source, closed here) at target. */
+    private void bind(int tree, int target, MountOptions options) {
         try {
             if (options.attributes() != 0) {
                 sys.mountSetattr(tree, true, options.attributes(), 0);

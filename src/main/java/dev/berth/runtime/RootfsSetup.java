@@ -41,15 +41,22 @@ final class RootfsSetup {
 
     private final ContainerSpec spec;
     private final Overlay overlay;
+    private final BindSources opened;
     private final Path root;
     private final Syscalls sys;
 
     /** @param overlay the layers to merge at the root, or null when the root is a prepared directory (an OCI bundle's) */
     RootfsSetup(ContainerSpec spec, Overlay overlay, Syscalls sys) {
+        this(spec, overlay, sys, null);
+    }
+
+    /** @param opened the bind mounts' sources, opened by host root for a user namespace's start (or null) */
+    RootfsSetup(ContainerSpec spec, Overlay overlay, Syscalls sys, BindSources opened) {
         this.spec = spec;
         this.overlay = overlay;
         this.sys = sys;
         this.root = Path.of(spec.root().path());
+        this.opened = opened;
     }
 
     /** Everything up to and including pivot_root; returns the terminal's master when one was asked for. */
@@ -60,7 +67,7 @@ final class RootfsSetup {
         } else {
             sys.mount(root.toString(), root.toString(), null, MS_BIND | MS_REC, null); // a bundle's prepared root
         }
-        MountsInRoot userMounts = new MountsInRoot(sys, root);
+        MountsInRoot userMounts = new MountsInRoot(sys, root, opened);
         for (MountSpec mount : spec.mounts()) {
             if (mount.type().equals("proc")) {
                 mkdirs(SecureJoin.resolve(root, mount.destination()));

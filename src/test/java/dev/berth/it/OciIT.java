@@ -373,6 +373,20 @@ class OciIT {
         assertThat(ok(podman(home, "ps", "--format", "{{.Names}} {{.Status}}")).out()).startsWith("pd Up");
         ok(podman(home, "rm", "-f", "-t", "0", "pd"));
         assertThat(ok(podman(home, "ps", "-a", "-q")).out()).isEmpty();
+
+        Path mapped = dir.resolve("rootfs-of-100000"); // a root the mapped root owns, as podman prepares images
+        copyTree(rootfs, mapped);
+        try (Stream<Path> paths = Files.walk(mapped)) {
+            for (Path p : paths.toList()) {
+                Files.setAttribute(p, "unix:uid", 100000, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(p, "unix:gid", 100000, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            }
+        }
+        Result userns = podman(home, "run", "--rm", "--network", "none", "--uidmap", "0:100000:65536",
+                "--gidmap", "0:100000:65536", "--rootfs", mapped.toString(), "sh", "-c", "id; cat /proc/self/uid_map");
+        assertThat(userns.exitCode()).as(userns.err()).isZero();
+        assertThat(userns.out()).as("podman's bind sources under its 0700 directories, opened by host root")
+                .isEqualTo("uid=0 gid=0\n         0     100000      65536\n");
     }
 
     @Test
