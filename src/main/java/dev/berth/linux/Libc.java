@@ -32,48 +32,26 @@ public final class Libc {
             SYS_MOVE_MOUNT = 429, SYS_FSOPEN = 430, SYS_FSCONFIG = 431, SYS_FSMOUNT = 432,
             SYS_PIDFD_OPEN = 434, SYS_KCMP = 312, SYS_CHROOT = 161, SYS_OPEN_TREE = 428, SYS_OPENAT2 = 437,
             SYS_MOUNT_SETATTR = 442;
+    /**
+     * The calls made on a container's start go through syscall(2), one FFM binding: linking a binding
+     * costs a cold JVM ~3 ms, and a create makes two dozen kinds of call.
+     */
+    private static final long SYS_READ = 0, SYS_WRITE = 1, SYS_CLOSE = 3, SYS_POLL = 7, SYS_LSEEK = 8, SYS_IOCTL = 16,
+            SYS_ACCESS = 21, SYS_GETPID = 39, SYS_KILL = 62, SYS_FCNTL = 72, SYS_CHDIR = 80, SYS_FCHDIR = 81,
+            SYS_UMASK = 95, SYS_GETEUID = 107, SYS_SETSID = 112, SYS_PRCTL = 157, SYS_MOUNT = 165, SYS_UMOUNT2 = 166,
+            SYS_SETHOSTNAME = 170, SYS_WAITID = 247, SYS_OPENAT = 257, SYS_MKDIRAT = 258, SYS_MKNODAT = 259,
+            SYS_FCHOWNAT = 260, SYS_UNLINKAT = 263, SYS_SYMLINKAT = 266, SYS_FCHMODAT = 268, SYS_UNSHARE = 272,
+            SYS_PIPE2 = 293, SYS_SETNS = 308;
+    private static final int S_IFIFO = 0010000;
 
-    private static final Native.Downcall UNSHARE = Native.errnoFn("unshare", JAVA_INT, JAVA_INT);
-    private static final Native.Downcall SETNS = Native.errnoFn("setns", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final Native.Downcall MOUNT =
-            Native.errnoFn("mount", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
-    private static final Native.Downcall UMOUNT2 = Native.errnoFn("umount2", JAVA_INT, ADDRESS, JAVA_INT);
-    private static final Native.Downcall SETHOSTNAME = Native.errnoFn("sethostname", JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final Native.Downcall CHDIR = Native.errnoFn("chdir", JAVA_INT, ADDRESS);
-    private static final Native.Downcall FCHDIR = Native.errnoFn("fchdir", JAVA_INT, JAVA_INT);
-    private static final Native.Downcall OPENAT = Native.errnoVariadic("openat", 3, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    private static final Native.Downcall CLOSE = Native.errnoFn("close", JAVA_INT, JAVA_INT);
-    private static final Native.Downcall READ = Native.errnoFn("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final Native.Downcall WRITE = Native.errnoFn("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final Native.Downcall LSEEK = Native.errnoFn("lseek", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
-    private static final Native.Downcall FCNTL = Native.errnoVariadic("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final Native.Downcall MKNODAT = Native.errnoFn("mknodat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG);
     private static final Native.Downcall LSETXATTR = Native.errnoFn("lsetxattr", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT);
-    private static final Native.Downcall PIPE2 = Native.errnoFn("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
-    private static final Native.Downcall MKFIFOAT = Native.errnoFn("mkfifoat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final Native.Downcall MKDIRAT = Native.errnoFn("mkdirat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final Native.Downcall UTIMENSAT =
             Native.errnoFn("utimensat", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
-    private static final Native.Downcall FCHMODAT = Native.errnoFn("fchmodat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    private static final Native.Downcall UNLINKAT = Native.errnoFn("unlinkat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final Native.Downcall SYMLINKAT = Native.errnoFn("symlinkat", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS);
-    private static final Native.Downcall FCHOWNAT = Native.errnoFn("fchownat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT);
     private static final Native.Downcall SOCKET = Native.errnoFn("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
     private static final Native.Downcall SEND = Native.errnoFn("send", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final Native.Downcall CONNECT = Native.errnoFn("connect", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final Native.Downcall SENDMSG = Native.errnoFn("sendmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
     private static final Native.Downcall RECV = Native.errnoFn("recv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-    private static final Native.Downcall ACCESS = Native.errnoFn("access", JAVA_INT, ADDRESS, JAVA_INT);
-    private static final Native.Downcall UMASK = Native.fn("umask", JAVA_INT, JAVA_INT);
-    private static final Native.Downcall KILL = Native.errnoFn("kill", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final Native.Downcall WAITID = Native.errnoFn("waitid", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final Native.Downcall POLL = Native.errnoFn("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-    private static final Native.Downcall PRCTL =
-            Native.errnoVariadic("prctl", 1, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-    private static final Native.Downcall IOCTL = Native.errnoVariadic("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
-    private static final Native.Downcall GETEUID = Native.fn("geteuid", JAVA_INT);
-    private static final Native.Downcall GETPID = Native.fn("getpid", JAVA_INT);
-    private static final Native.Downcall SETSID = Native.errnoFn("setsid", JAVA_INT);
     private static final Native.Downcall EXIT_NOW = Native.fn("_exit", JAVA_INT, JAVA_INT);
     private static final Native.Downcall SYSCALL6 = Native.errnoVariadic("syscall", 1, JAVA_LONG,
             JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
@@ -88,20 +66,20 @@ public final class Libc {
     // ---- namespaces, mounts -----------------------------------------------------------------------
 
     public static void unshare(int flags) {
-        call("unshare", "0x" + Integer.toHexString(flags), (st, a) -> (int) UNSHARE.handle().invokeExact(st, flags));
+        call("unshare", "0x" + Integer.toHexString(flags), (st, a) -> syscall(st, SYS_UNSHARE, flags, 0, 0, 0, 0, 0));
     }
 
     public static void setns(int fd, int nstype) {
-        call("setns", "0x" + Integer.toHexString(nstype), (st, a) -> (int) SETNS.handle().invokeExact(st, fd, nstype));
+        call("setns", "0x" + Integer.toHexString(nstype), (st, a) -> syscall(st, SYS_SETNS, fd, nstype, 0, 0, 0, 0));
     }
 
     public static void mount(String source, String target, String fstype, long flags, String data) {
-        call("mount", target + (fstype != null ? " (" + fstype + ")" : ""), (st, a) -> (int) MOUNT.handle().invokeExact(
-                st, str(a, source), str(a, target), str(a, fstype), flags, str(a, data)));
+        call("mount", target + (fstype != null ? " (" + fstype + ")" : ""), (st, a) -> syscall(st, SYS_MOUNT,
+                str(a, source).address(), str(a, target).address(), str(a, fstype).address(), flags, str(a, data).address(), 0));
     }
 
     public static void umount2(String target, int flags) {
-        call("umount2", target, (st, a) -> (int) UMOUNT2.handle().invokeExact(st, str(a, target), flags));
+        call("umount2", target, (st, a) -> syscall(st, SYS_UMOUNT2, str(a, target).address(), flags, 0, 0, 0, 0));
     }
 
     public static void pivotRoot(String newRoot, String putOld) {
@@ -112,7 +90,7 @@ public final class Libc {
     public static void sethostname(String name) {
         call("sethostname", name, (st, a) -> {
             MemorySegment s = a.allocateFrom(name);
-            return (int) SETHOSTNAME.handle().invokeExact(st, s, (long) name.getBytes().length);
+            return syscall(st, SYS_SETHOSTNAME, s.address(), name.getBytes().length, 0, 0, 0, 0);
         });
     }
 
@@ -183,7 +161,7 @@ public final class Libc {
     }
 
     public static int openat(int dirfd, String path, int flags, int mode) {
-        return (int) call("open", path, (st, a) -> (int) OPENAT.handle().invokeExact(st, dirfd, str(a, path), flags, mode));
+        return (int) call("open", path, (st, a) -> syscall(st, SYS_OPENAT, dirfd, str(a, path).address(), flags, mode, 0, 0));
     }
 
     public static final long RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_IN_ROOT = 0x10;
@@ -202,12 +180,12 @@ public final class Libc {
     }
 
     public static void mkdirat(int dirfd, String name, int mode) {
-        call("mkdir", name, (st, a) -> (int) MKDIRAT.handle().invokeExact(st, dirfd, str(a, name), mode));
+        call("mkdir", name, (st, a) -> syscall(st, SYS_MKDIRAT, dirfd, str(a, name).address(), mode, 0, 0, 0));
     }
 
     public static void close(int fd) {
         if (fd >= 0) {
-            call("close", null, (st, a) -> (int) CLOSE.handle().invokeExact(st, fd));
+            call("close", null, (st, a) -> syscall(st, SYS_CLOSE, fd, 0, 0, 0, 0, 0));
         }
     }
 
@@ -221,11 +199,11 @@ public final class Libc {
     }
 
     public static int read(int fd, MemorySegment buffer, long length) {
-        return (int) call("read", null, (st, a) -> (long) READ.handle().invokeExact(st, fd, buffer, length));
+        return (int) call("read", null, (st, a) -> syscall(st, SYS_READ, fd, buffer.address(), length, 0, 0, 0));
     }
 
     public static int write(int fd, MemorySegment buffer, long length) {
-        return (int) call("write", null, (st, a) -> (long) WRITE.handle().invokeExact(st, fd, buffer, length));
+        return (int) call("write", null, (st, a) -> syscall(st, SYS_WRITE, fd, buffer.address(), length, 0, 0, 0));
     }
 
     /** Writes length bytes of buffer, however many write(2) calls that takes. */
@@ -238,25 +216,25 @@ public final class Libc {
     public static final int SEEK_SET = 0, SEEK_CUR = 1, F_GETFL = 3, F_SETFL = 4;
 
     public static long lseek(int fd, long offset, int whence) {
-        return call("lseek", null, (st, a) -> (long) LSEEK.handle().invokeExact(st, fd, offset, whence));
+        return call("lseek", null, (st, a) -> syscall(st, SYS_LSEEK, fd, offset, whence, 0, 0, 0));
     }
 
     /** fcntl with an int argument (F_GETFL, F_SETFL, …). */
     public static int fcntl(int fd, int command, int argument) {
-        return (int) call("fcntl", null, (st, a) -> (int) FCNTL.handle().invokeExact(st, fd, command, argument));
+        return (int) call("fcntl", null, (st, a) -> syscall(st, SYS_FCNTL, fd, command, argument, 0, 0, 0));
     }
 
     public static void chdir(String path) {
-        call("chdir", path, (st, a) -> (int) CHDIR.handle().invokeExact(st, str(a, path)));
+        call("chdir", path, (st, a) -> syscall(st, SYS_CHDIR, str(a, path).address(), 0, 0, 0, 0, 0));
     }
 
     public static void fchdir(int fd) {
-        call("fchdir", null, (st, a) -> (int) FCHDIR.handle().invokeExact(st, fd));
+        call("fchdir", null, (st, a) -> syscall(st, SYS_FCHDIR, fd, 0, 0, 0, 0, 0));
     }
 
     public static void mknod(String path, int mode, int major, int minor) {
         long dev = ((long) (major & 0xfff) << 8) | (minor & 0xff) | ((long) (minor & ~0xff) << 12);
-        call("mknod", path, (st, a) -> (int) MKNODAT.handle().invokeExact(st, AT_FDCWD, str(a, path), mode, dev));
+        call("mknod", path, (st, a) -> syscall(st, SYS_MKNODAT, AT_FDCWD, str(a, path).address(), mode, dev, 0, 0));
     }
 
     /** Sets an extended attribute on path itself (not what a symbolic link points to). */
@@ -273,7 +251,7 @@ public final class Libc {
         int[] ends = new int[2];
         call("pipe2", null, (st, a) -> {
             MemorySegment fds = a.allocate(JAVA_INT, 2);
-            int r = (int) PIPE2.handle().invokeExact(st, fds, O_CLOEXEC);
+            int r = (int) syscall(st, SYS_PIPE2, fds.address(), O_CLOEXEC, 0, 0, 0, 0);
             ends[0] = fds.getAtIndex(JAVA_INT, 0);
             ends[1] = fds.getAtIndex(JAVA_INT, 1);
             return r;
@@ -282,11 +260,11 @@ public final class Libc {
     }
 
     public static void mkfifo(String path, int mode) {
-        call("mkfifo", path, (st, a) -> (int) MKFIFOAT.handle().invokeExact(st, AT_FDCWD, str(a, path), mode));
+        call("mkfifo", path, (st, a) -> syscall(st, SYS_MKNODAT, AT_FDCWD, str(a, path).address(), mode | S_IFIFO, 0, 0, 0));
     }
 
     public static void mkdir(String path, int mode) {
-        call("mkdir", path, (st, a) -> (int) MKDIRAT.handle().invokeExact(st, AT_FDCWD, str(a, path), mode));
+        call("mkdir", path, (st, a) -> syscall(st, SYS_MKDIRAT, AT_FDCWD, str(a, path).address(), mode, 0, 0, 0));
     }
 
     /**
@@ -306,19 +284,19 @@ public final class Libc {
     }
 
     public static void chmod(String path, int mode) {
-        call("chmod", path, (st, a) -> (int) FCHMODAT.handle().invokeExact(st, AT_FDCWD, str(a, path), mode, 0));
+        call("chmod", path, (st, a) -> syscall(st, SYS_FCHMODAT, AT_FDCWD, str(a, path).address(), mode, 0, 0, 0));
     }
 
     public static void unlink(String path) {
-        call("unlink", path, (st, a) -> (int) UNLINKAT.handle().invokeExact(st, AT_FDCWD, str(a, path), 0));
+        call("unlink", path, (st, a) -> syscall(st, SYS_UNLINKAT, AT_FDCWD, str(a, path).address(), 0, 0, 0, 0));
     }
 
     public static void symlink(String target, String linkPath) {
-        call("symlink", linkPath, (st, a) -> (int) SYMLINKAT.handle().invokeExact(st, str(a, target), AT_FDCWD, str(a, linkPath)));
+        call("symlink", linkPath, (st, a) -> syscall(st, SYS_SYMLINKAT, str(a, target).address(), AT_FDCWD, str(a, linkPath).address(), 0, 0, 0));
     }
 
     public static void chown(String path, int uid, int gid) {
-        call("chown", path, (st, a) -> (int) FCHOWNAT.handle().invokeExact(st, AT_FDCWD, str(a, path), uid, gid, 0));
+        call("chown", path, (st, a) -> syscall(st, SYS_FCHOWNAT, AT_FDCWD, str(a, path).address(), uid, gid, 0, 0));
     }
 
     public static int socket(int domain, int type, int protocol) {
@@ -377,7 +355,7 @@ public final class Libc {
     /** access(2) with X_OK: true when the calling thread may execute path. */
     public static boolean isExecutable(String path) {
         try {
-            call("access", path, (st, a) -> (int) ACCESS.handle().invokeExact(st, str(a, path), X_OK));
+            call("access", path, (st, a) -> syscall(st, SYS_ACCESS, str(a, path).address(), X_OK, 0, 0, 0, 0));
             return true;
         } catch (SyscallException e) {
             return false;
@@ -386,17 +364,13 @@ public final class Libc {
 
     /** umask(2): per thread once the thread has its own fs_struct (unshare(CLONE_FS)). */
     public static int umask(int mask) {
-        try {
-            return (int) UMASK.handle().invokeExact(mask);
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return (int) call("umask", null, (st, a) -> syscall(st, SYS_UMASK, mask, 0, 0, 0, 0, 0));
     }
 
     // ---- processes ----------------------------------------------------------------------------------
 
     public static void kill(int pid, int signal) {
-        call("kill", "pid " + pid + " signal " + signal, (st, a) -> (int) KILL.handle().invokeExact(st, pid, signal));
+        call("kill", "pid " + pid + " signal " + signal, (st, a) -> syscall(st, SYS_KILL, pid, signal, 0, 0, 0, 0));
     }
 
     public static int pidfdOpen(int pid) {
@@ -422,7 +396,7 @@ public final class Libc {
             MemorySegment info = arena.allocate(128);
             while (true) {
                 try {
-                    call("waitid", null, (st, a) -> (int) WAITID.handle().invokeExact(st, P_PIDFD, pidfd, info, WEXITED | options));
+                    call("waitid", null, (st, a) -> syscall(st, SYS_WAITID, P_PIDFD, pidfd, info.address(), WEXITED | options, 0, 0));
                     break;
                 } catch (SyscallException e) {
                     if (e.errno() != Errno.EINTR) {
@@ -458,7 +432,7 @@ public final class Libc {
                 pfds.set(JAVA_SHORT, 8L * i + 4, POLLIN);
             }
             try {
-                call("poll", null, (st, a) -> (int) POLL.handle().invokeExact(st, pfds, (long) fds.length, timeoutMillis));
+                call("poll", null, (st, a) -> syscall(st, SYS_POLL, pfds.address(), fds.length, timeoutMillis, 0, 0, 0));
             } catch (SyscallException e) {
                 if (e.errno() != Errno.EINTR) {
                     throw e;
@@ -477,7 +451,7 @@ public final class Libc {
             MemorySegment pfd = arena.allocate(8);
             pfd.set(JAVA_INT, 0, fd);
             pfd.set(JAVA_SHORT, 4, events);
-            long n = call("poll", null, (st, a) -> (int) POLL.handle().invokeExact(st, pfd, 1L, timeoutMillis));
+            long n = call("poll", null, (st, a) -> syscall(st, SYS_POLL, pfd.address(), 1, timeoutMillis, 0, 0, 0));
             return n == 0 ? 0 : pfd.get(JAVA_SHORT, 6) & 0xffff;
         }
     }
@@ -486,7 +460,7 @@ public final class Libc {
             PR_SET_CHILD_SUBREAPER = 36, PR_SET_NO_NEW_PRIVS = 38, PR_CAP_AMBIENT = 47;
 
     public static void prctl(int option, long arg2, long arg3) {
-        call("prctl", "option " + option, (st, a) -> (int) PRCTL.handle().invokeExact(st, option, arg2, arg3, 0L, 0L));
+        call("prctl", "option " + option, (st, a) -> syscall(st, SYS_PRCTL, option, arg2, arg3, 0, 0, 0));
     }
 
     private static final int PR_SET_SECCOMP = 22, SECCOMP_MODE_FILTER = 2;
@@ -506,8 +480,8 @@ public final class Libc {
             MemorySegment fprog = arena.allocate(16, 8); // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
             fprog.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 0, (short) (program.length / 8));
             fprog.set(java.lang.foreign.ValueLayout.ADDRESS, 8, filter);
-            call("prctl", "PR_SET_SECCOMP", (st, a) -> (int) PRCTL.handle().invokeExact(st, PR_SET_SECCOMP,
-                    (long) SECCOMP_MODE_FILTER, fprog.address(), 0L, 0L));
+            call("prctl", "PR_SET_SECCOMP", (st, a) -> syscall(st, SYS_PRCTL, PR_SET_SECCOMP,
+                    SECCOMP_MODE_FILTER, fprog.address(), 0, 0, 0));
         }
     }
 
@@ -577,11 +551,7 @@ public final class Libc {
     }
 
     public static int getpid() {
-        try {
-            return (int) GETPID.handle().invokeExact();
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return (int) call("getpid", null, (st, a) -> syscall(st, SYS_GETPID, 0, 0, 0, 0, 0, 0));
     }
 
     /**
@@ -604,15 +574,11 @@ public final class Libc {
 
     /** setsid(2): a new session, away from the terminal that started this process. */
     public static void setsid() {
-        call("setsid", null, (st, a) -> (int) SETSID.handle().invokeExact(st));
+        call("setsid", null, (st, a) -> syscall(st, SYS_SETSID, 0, 0, 0, 0, 0, 0));
     }
 
     public static int geteuid() {
-        try {
-            return (int) GETEUID.handle().invokeExact();
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return (int) call("geteuid", null, (st, a) -> syscall(st, SYS_GETEUID, 0, 0, 0, 0, 0, 0));
     }
 
     static long syscall(MemorySegment state, long number, long a1, long a2, long a3, long a4, long a5, long a6)
@@ -623,7 +589,7 @@ public final class Libc {
     // ---- ioctl ---------------------------------------------------------------------------------------
 
     public static void ioctl(int fd, long request, MemorySegment arg) {
-        call("ioctl", "0x" + Long.toHexString(request), (st, a) -> (int) IOCTL.handle().invokeExact(st, fd, request, arg));
+        call("ioctl", "0x" + Long.toHexString(request), (st, a) -> syscall(st, SYS_IOCTL, fd, request, arg.address(), 0, 0, 0));
     }
 
 }
