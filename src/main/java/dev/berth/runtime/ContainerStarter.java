@@ -179,7 +179,8 @@ public final class ContainerStarter {
             if (spec.linux().newUserNamespace()) {
                 BindSources sources = BindSources.open(sys, spec.mounts()); // while this is host root
                 try {
-                    UserNamespace.run(idMap(spec.linux().uidMappings()), idMap(spec.linux().gidMappings()),
+                    UserNamespace.run(LinuxSpec.IdMapping.mapFile(spec.linux().uidMappings()),
+                            LinuxSpec.IdMapping.mapFile(spec.linux().gidMappings()),
                             () -> containerSteps(spec, overlay, stdio, joined, lastCap, seccompFilter, handshake, hold,
                                     sources));
                 } finally {
@@ -191,12 +192,6 @@ public final class ContainerStarter {
         } catch (Throwable t) {
             handshake.failed(t);
         }
-    }
-
-    private static String idMap(java.util.List<LinuxSpec.IdMapping> mappings) {
-        StringBuilder map = new StringBuilder();
-        mappings.forEach(m -> map.append(m.line()));
-        return map.toString();
     }
 
     /**

@@ -82,8 +82,11 @@ public record LinuxSpec(
 
     /** One line of a uid_map or gid_map: {@code size} ids from {@code containerId} are the host's from {@code hostId}. */
     public record IdMapping(long containerId, long hostId, long size) {
-        public String line() {
-            return containerId + " " + hostId + " " + size + "\n";
+        /** The mappings as the kernel's uid_map or gid_map takes them: a line each. */
+        public static String mapFile(List<IdMapping> mappings) {
+            StringBuilder map = new StringBuilder();
+            mappings.forEach(m -> map.append(m.containerId + " " + m.hostId + " " + m.size + "\n"));
+            return map.toString();
         }
     }
 }
