@@ -1,7 +1,6 @@
 package dev.berth.cli;
 
 import dev.berth.api.RunOptions;
-import dev.berth.daemon.Delegation;
 import dev.berth.image.ImageRecord;
 import dev.berth.linux.Libc;
 import dev.berth.state.BerthPaths;
@@ -11,11 +10,6 @@ import dev.berth.json.Json;
 import picocli.CommandLine;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +22,6 @@ import java.util.List;
  */
 final class AotTraining {
     static final String FLAG = "--aot-training";
-    /** The small cache's workload: only the client side of a delegated command line. */
-    static final String CLIENT_FLAG = "--aot-training-client";
     /** berth-oci's cache's workload: its verbs on a bundle (a container only as root). */
     static final String OCI_FLAG = "--aot-training-oci";
 
@@ -80,35 +72,6 @@ final class AotTraining {
             dev.berth.image.ImageReference.parse("127.0.0.1:5000/training/image:latest").familiar();
         } finally {
             server.stop(0);
-        }
-    }
-
-    /**
-     * The client side of a delegated command line, against a stand-in for the supervisor on a scratch
-     * socket that answers "exit 0": every command's start-up goes through it.
-     */
-    static void delegateToAStandIn() throws Exception {
-        Path scratch = Files.createTempDirectory("berth-aot-training-");
-        BerthPaths paths = new BerthPaths(scratch.resolve("root"), scratch.resolve("run"));
-        Files.createDirectories(paths.runRoot());
-        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            server.bind(UnixDomainSocketAddress.of(paths.supervisorSocket()));
-            Thread standIn = Thread.ofPlatform().start(() -> {
-                try (SocketChannel client = server.accept()) {
-                    client.read(ByteBuffer.allocate(65536));
-                    client.write(ByteBuffer.wrap("exit 0\n".getBytes(StandardCharsets.UTF_8)));
-                } catch (IOException ignored) {
-                    // training only
-                }
-            });
-            int delegated = Delegation.tryDelegate(new String[] {"--root", paths.root().toString(),
-                    "--run-root=" + paths.runRoot(), "run", "--rm", "busybox", "echo", "a \"quoted\"\n line"});
-            if (delegated < 0) {
-                server.close(); // not delegated (BERTH_NO_DELEGATION): nobody will connect to the stand-in
-            }
-            standIn.join();
-        } finally {
-            Directories.deleteTree(scratch);
         }
     }
 

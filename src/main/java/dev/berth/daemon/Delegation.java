@@ -2,42 +2,34 @@ package dev.berth.daemon;
 
 import dev.berth.state.BerthPaths;
 
-import java.io.ByteArrayOutputStream;
-import java.io.FileDescriptor;
-import java.io.FileInputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.IntConsumer;
 
 /**
- * The client side of a delegated command line: when a supervisor runs for the same roots, {@code berth
- * run}, {@code berth exec} and the lifecycle verbs hand their whole command line to it (its JVM is warm:
- * picocli's model, the JSON mapper and the libc bindings are ready) and only relay signals and wait for
- * the exit status.
- * The supervisor opens the client's standard streams through /proc, so the container uses them
- * directly; a regular file's offset comes back and is set here. When no supervisor answers, or it
- * declines (a terminal, other roots, a socket for a stream), the command runs in this JVM as before.
- *
- * <p>This class is on every command's start-up path: it uses only java.base, and no FFM.
+ * Delegation: while a supervisor runs for the same roots, {@code berth run}, {@code berth exec} and the
+ * lifecycle verbs are done by it (its JVM is warm: picocli's model, the JSON mapper and the libc
+ * bindings are ready) for the launcher's shell client, which only relays signals and waits for the exit
+ * status ({@link ClientDoor}). This class decides, on the supervisor's side, whether a client's command
+ * line can be done here; when not, the client runs it in a JVM of its own, as if no supervisor ran.
  */
 public final class Delegation {
     /**
-     * Verbs a supervisor can run for a client (./berth picks the client's AOT cache for the same list).
-     * Those that start a process relay the signals the client gets; for the others a signal ends the
-     * client as usual (what the supervisor was doing for it, stopping a container say, goes on).
+     * Verbs a supervisor can run for a client (the launcher hands over the same list). Those that
+     * start a process relay the signals the client gets; for the others a signal ends the client as
+     * usual (what the supervisor was doing for it, stopping a container say, goes on).
      */
-    private static final Set<String> VERBS = Set.of("run", "exec", "ps", "inspect", "port", "top", "rm", "stop",
+    static final Set<String> VERBS = Set.of("run", "exec", "ps", "inspect", "port", "top", "rm", "stop",
             "start", "restart", "kill", "rename", "wait");
-    private static final Set<String> RELAYING = Set.of("run", "exec");
     /**
      * Signals berth passes on to the container's process (name → number on x86_64), from its own JVM or
      * relayed by a client to the supervisor; WINCH resizes the container's terminal instead.
@@ -49,8 +41,13 @@ public final class Delegation {
     public record GlobalOptions(String root, String runRoot, String verb) {
         /** --root/--run-root (with their values, as one word or two) up to the first other word. */
         public static GlobalOptions of(String[] args) {
-            String root = System.getenv().getOrDefault("BERTH_ROOT", BerthPaths.DEFAULT_ROOT);
-            String runRoot = System.getenv().getOrDefault("BERTH_RUN_ROOT", BerthPaths.DEFAULT_RUN_ROOT);
+            return of(args, System.getenv());
+        }
+
+        /** As of(args), for a process whose environment is env. */
+        static GlobalOptions of(String[] args, Map<String, String> env) {
+            String root = env.getOrDefault("BERTH_ROOT", BerthPaths.DEFAULT_ROOT);
+            String runRoot = env.getOrDefault("BERTH_RUN_ROOT", BerthPaths.DEFAULT_RUN_ROOT);
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 if (a.equals("--root") || a.equals("--run-root")) {
@@ -74,164 +71,65 @@ public final class Delegation {
 
     private Delegation() {}
 
-    /** The command's exit status when a supervisor ran it; -1 when this JVM has to. */
-    public static int tryDelegate(String[] args) {
-        if (System.getenv("BERTH_NO_DELEGATION") != null) {
-            return -1;
-        }
-        GlobalOptions options = GlobalOptions.of(args);
+    /**
+     * The client's command line as an invocation here (its streams taken), or Declined: another verb,
+     * other roots, another mount namespace (its paths mean something else), @FILE arguments (picocli
+     * reads them from its own working directory) or a setting of the environment that a supervisor
+     * cannot take from a client.
+     */
+    static Invocation accept(List<String> argv, int pid, int pidfd, Consumer<IntConsumer> signals, BerthPaths own,
+                             Function<Request, Response> supervisor) {
+        Map<String, String> env = environment(pid);
+        String[] args = argv.toArray(String[]::new);
+        GlobalOptions options = GlobalOptions.of(args, env);
         String verb = options.verb();
         if (verb == null || !VERBS.contains(verb)) {
-            return -1;
+            throw new Invocation.Declined("not a verb for a supervisor: " + verb);
         }
-        for (String a : args) {
-            if (a.startsWith("@")) {
-                return -1; // picocli reads @FILE arguments from the working directory of its own JVM
+        if (argv.stream().anyMatch(a -> a.startsWith("@"))) {
+            throw new Invocation.Declined("@FILE arguments");
+        }
+        if (!own.equals(new BerthPaths(Path.of(options.root()), Path.of(options.runRoot())))) {
+            throw new Invocation.Declined("other roots");
+        }
+        if (!sameMountNamespace(pid)) {
+            throw new Invocation.Declined("another mount namespace");
+        }
+        for (String name : List.of("BERTH_CGROUP_PARENT", "BERTH_TRACE", "BERTH_DEBUG")) {
+            if (!Objects.equals(System.getenv(name), env.get(name))) {
+                throw new Invocation.Declined(name + " differs");
             }
         }
-        BerthPaths paths = new BerthPaths(Path.of(options.root()), Path.of(options.runRoot()));
-        if (!Files.exists(paths.supervisorSocket())) {
-            return -1;
-        }
+        Path cwd;
         try {
-            return delegate(paths, args, RELAYING.contains(verb));
+            cwd = Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd"));
         } catch (IOException e) {
-            return -1; // no supervisor after all (a stale socket), or it went away before starting anything
+            throw new Invocation.Declined("cannot see the client's working directory");
         }
+        return new Invocation(argv, env, cwd, pidfd, ClientDoor.STREAMS, own, supervisor, signals);
     }
 
-    private static int delegate(BerthPaths paths, String[] args, boolean relaySignals) throws IOException {
-        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            channel.connect(UnixDomainSocketAddress.of(paths.supervisorSocket()));
-            if (relaySignals) {
-                FORWARDED_SIGNALS.forEach((name, number) -> relay(channel, name, number));
-            }
-            send(channel, request(paths, args));
-            String answer;
-            try {
-                answer = readLine(channel);
-            } catch (IOException e) {
-                answer = null;
-            }
-            if ("local".equals(answer)) {
-                if (relaySignals) {
-                    FORWARDED_SIGNALS.keySet().forEach(Delegation::restoreDefault);
-                }
-                return -1; // declined before doing anything
-            }
-            if (answer != null && answer.startsWith("error ")) {
-                System.err.println("berth: " + answer.substring("error ".length()));
-                return 125;
-            }
-            if (answer == null || !answer.startsWith("exit ")) {
-                // it may have started a container already: running the command line again here could
-                // run it twice
-                System.err.println("berth: the supervisor went away while running the command (see "
-                        + paths.supervisorLog() + ")");
-                return 125;
-            }
-            String[] words = answer.split(" ");
-            for (int i = 2; i + 1 < words.length; i += 2) {
-                if (words[i].equals("seek")) {
-                    String[] fdAndOffset = words[i + 1].split(":");
-                    seek(Integer.parseInt(fdAndOffset[0]), Long.parseLong(fdAndOffset[1]));
-                }
-            }
-            return Integer.parseInt(words[1]);
-        }
-    }
-
-    /**
-     * Moves this process's stream fd (a regular file) to offset: the supervisor wrote or read it
-     * through a file offset of its own, and whatever uses the file after berth continues from there.
-     */
-    private static void seek(int fd, long offset) {
+    /** A process's environment, as it was given to it. */
+    private static Map<String, String> environment(int pid) {
+        byte[] bytes;
         try {
-            switch (fd) {
-                case 0 -> new FileInputStream(FileDescriptor.in).getChannel().position(offset);
-                case 1 -> new FileOutputStream(FileDescriptor.out).getChannel().position(offset);
-                case 2 -> new FileOutputStream(FileDescriptor.err).getChannel().position(offset);
-                default -> { }
-            }
+            bytes = Files.readAllBytes(Path.of("/proc/" + pid + "/environ"));
         } catch (IOException e) {
-            // not seekable after all
+            throw new Invocation.Declined("cannot see the client's environment");
         }
-    }
-
-    @SuppressWarnings("sunapi")
-    private static void relay(SocketChannel channel, String name, int number) {
-        sun.misc.Signal.handle(new sun.misc.Signal(name), s -> {
-            try {
-                send(channel, "signal " + number + "\n");
-            } catch (IOException gone) {
-                // the supervisor has answered already
-            }
-        });
-    }
-
-    @SuppressWarnings("sunapi")
-    private static void restoreDefault(String name) {
-        sun.misc.Signal.handle(new sun.misc.Signal(name), sun.misc.SignalHandler.SIG_DFL);
-    }
-
-    /** One JSON line: {"op":"invoke","argv":[…],"env":{…},"cwd":…,"pid":…,"root":…,"runRoot":…}. */
-    static String request(BerthPaths paths, String[] args) {
-        StringBuilder json = new StringBuilder("{\"op\":\"invoke\",\"argv\":[");
-        for (int i = 0; i < args.length; i++) {
-            json.append(i > 0 ? "," : "").append(quote(args[i]));
-        }
-        json.append("],\"env\":{");
-        boolean first = true;
-        for (Map.Entry<String, String> e : System.getenv().entrySet()) {
-            json.append(first ? "" : ",").append(quote(e.getKey())).append(':').append(quote(e.getValue()));
-            first = false;
-        }
-        json.append("},\"cwd\":").append(quote(Path.of("").toAbsolutePath().toString()))
-                .append(",\"pid\":").append(ProcessHandle.current().pid())
-                .append(",\"root\":").append(quote(paths.root().toString()))
-                .append(",\"runRoot\":").append(quote(paths.runRoot().toString())).append("}\n");
-        return json.toString();
-    }
-
-    static String quote(String s) {
-        StringBuilder q = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> q.append("\\\"");
-                case '\\' -> q.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        q.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        q.append(c);
-                    }
+        Map<String, String> env = new HashMap<>();
+        int start = 0;
+        for (int i = 0; i <= bytes.length; i++) {
+            if (i == bytes.length || bytes[i] == 0) {
+                String entry = new String(bytes, start, i - start, StandardCharsets.UTF_8);
+                int equals = entry.indexOf('=');
+                if (equals > 0) {
+                    env.putIfAbsent(entry.substring(0, equals), entry.substring(equals + 1));
                 }
+                start = i + 1;
             }
         }
-        return q.append('"').toString();
-    }
-
-    private static synchronized void send(SocketChannel channel, String text) throws IOException {
-        ByteBuffer buffer = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
-        }
-    }
-
-    private static String readLine(SocketChannel channel) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        ByteBuffer one = ByteBuffer.allocate(1);
-        while (true) {
-            one.clear();
-            if (channel.read(one) < 0) {
-                return line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8);
-            }
-            if (one.get(0) == '\n') {
-                return line.toString(StandardCharsets.UTF_8);
-            }
-            line.write(one.get(0));
-        }
+        return env;
     }
 
     private static boolean sameMountNamespace(int pid) {
@@ -241,21 +139,5 @@ public final class Delegation {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    /** The supervisor's side: the request as an invocation (streams opened), or declined. */
-    static Invocation accept(Request request, BerthPaths own, java.util.function.Function<Request, Response> supervisor) {
-        if (!own.equals(new BerthPaths(Path.of(request.root()), Path.of(request.runRoot())))) {
-            throw new Invocation.Declined("other roots");
-        }
-        if (!sameMountNamespace(request.pid())) {
-            throw new Invocation.Declined("another mount namespace"); // its paths are not ours
-        }
-        for (String name : List.of("BERTH_CGROUP_PARENT", "BERTH_TRACE", "BERTH_DEBUG")) {
-            if (!java.util.Objects.equals(System.getenv(name), request.env().get(name))) {
-                throw new Invocation.Declined(name + " differs");
-            }
-        }
-        return new Invocation(request.argv(), request.env(), Path.of(request.cwd()), request.pid(), own, supervisor);
     }
 }

@@ -62,6 +62,7 @@ public final class Supervisor {
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("berth-timers").factory());
     private volatile boolean running = true;
+    private volatile ClientDoor door;
 
     /** A container being watched: its pid and pidfd, and whether it is our child (then its status is ours). */
     private record Watched(String id, int pid, int pidfd, ContainerProcess process) {}
@@ -120,7 +121,9 @@ public final class Supervisor {
         Path socket = paths.supervisorSocket();
         Files.deleteIfExists(socket);
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-             EngineServer engine = EngineServer.start(paths.engineSocket(), engineBackend(), activity::begin)) {
+             EngineServer engine = EngineServer.start(paths.engineSocket(), engineBackend(), activity::begin);
+             ClientDoor clients = ClientDoor.open(paths.clientDoor(), this::invoke)) {
+            door = clients;
             server.bind(UnixDomainSocketAddress.of(socket));
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
             Thread.ofPlatform().name("berth-reaper").daemon().start(this::reap);
@@ -145,12 +148,7 @@ public final class Supervisor {
             OutputStream out = Channels.newOutputStream(client);
             Response response;
             try {
-                Request request = Json.parse(in.readLine(), Request.class);
-                if (request.op().equals("invoke")) {
-                    invoke(request, in, out);
-                    return;
-                }
-                response = respond(request);
+                response = respond(Json.parse(in.readLine(), Request.class));
             } catch (RuntimeException e) {
                 response = Response.failure(String.valueOf(e.getMessage()), BerthException.RUNTIME_ERROR);
             }
@@ -162,38 +160,30 @@ public final class Supervisor {
     }
 
     /**
-     * Runs a client's command line with the client's streams: answers "exit N" when done, "local" when
-     * the client has to run it itself (nothing was done), or "error MESSAGE" when it failed outside the
-     * command (the command's own errors went to the client's stderr). Lines "signal N" from the client
-     * are passed on while it runs.
+     * Runs a client's command line (from the {@link ClientDoor}) with the client's streams: "exit N"
+     * when done, "local" when the client has to run it itself (nothing was done), or "error MESSAGE"
+     * when it failed outside the command (the command's own errors went to the client's stderr).
      */
-    private void invoke(Request request, BufferedReader in, OutputStream out) throws IOException {
-        Trace.mark("delegated: " + String.join(" ", request.argv()));
+    private String invoke(List<String> argv, int pid, int pidfd, java.util.function.Consumer<java.util.function.IntConsumer> signals) {
+        Trace.mark("delegated: " + String.join(" ", argv));
         String answer;
-        try (Invocation invocation = Delegation.accept(request, paths, this::respond)) {
-            Thread.ofPlatform().name("berth-client-signals").daemon().start(() -> {
-                try {
-                    for (String line; (line = in.readLine()) != null; ) {
-                        if (line.startsWith("signal ")) {
-                            invocation.signal(Integer.parseInt(line.substring("signal ".length()).strip()));
-                        }
-                    }
-                } catch (IOException | NumberFormatException gone) {
-                    // the client went away: its container runs on, as after a kill -9 of a foreground run
-                }
-            });
-            int exitCode = commandLine.applyAsInt(invocation);
-            invocation.out().flush();
-            invocation.err().flush();
-            answer = "exit " + exitCode + invocation.offsets();
+        try (AutoCloseable work = activity.begin()) {
+            if (!running) {
+                return "local";
+            }
+            try (Invocation invocation = Delegation.accept(argv, pid, pidfd, signals, paths, this::respond)) {
+                int exitCode = commandLine.applyAsInt(invocation);
+                invocation.out().flush();
+                invocation.err().flush();
+                answer = "exit " + exitCode;
+            }
         } catch (Invocation.Declined e) {
             answer = "local";
-        } catch (RuntimeException e) {
-            answer = "error " + String.valueOf(e.getMessage()).replace('\n', ' ');
+        } catch (Exception e) {
+            answer = "error " + e.getMessage();
         }
-        out.write((answer + "\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
         Trace.mark("delegated: answered " + answer);
+        return answer;
     }
 
     /** The answer to a request, its failure included. */
@@ -237,6 +227,10 @@ public final class Supervisor {
     /** Stops taking clients and exits in a moment (after the answer of the request that asked). */
     private void exitSoon() {
         running = false;
+        ClientDoor clients = door;
+        if (clients != null) {
+            clients.closeToNewClients(); // a client that found it a moment before is still answered: "local"
+        }
         timers.schedule(() -> {
             try {
                 Files.deleteIfExists(paths.supervisorSocket());
@@ -245,7 +239,7 @@ public final class Supervisor {
                 // exiting anyway
             }
             System.exit(0);
-        }, 100, TimeUnit.MILLISECONDS);
+        }, 300, TimeUnit.MILLISECONDS);
     }
 
     /** Exits once idle for idleExitNanos: nothing in progress, nothing watched, no container of the root running. */

@@ -30,7 +30,7 @@ public final class Libc {
     private static final long SYS_SETGROUPS = 116, SYS_SETRESUID = 117, SYS_SETRESGID = 119,
             SYS_CAPSET = 126, SYS_PIVOT_ROOT = 155, SYS_GETTID = 186, SYS_PIDFD_SEND_SIGNAL = 424,
             SYS_MOVE_MOUNT = 429, SYS_FSOPEN = 430, SYS_FSCONFIG = 431, SYS_FSMOUNT = 432,
-            SYS_PIDFD_OPEN = 434, SYS_KCMP = 312, SYS_CHROOT = 161, SYS_OPEN_TREE = 428, SYS_OPENAT2 = 437,
+            SYS_PIDFD_OPEN = 434, SYS_PIDFD_GETFD = 438, SYS_CHROOT = 161, SYS_OPEN_TREE = 428, SYS_OPENAT2 = 437,
             SYS_MOUNT_SETATTR = 442;
     /**
      * The calls made on a container's start go through syscall(2), one FFM binding: linking a binding
@@ -377,9 +377,12 @@ public final class Libc {
         return (int) call("pidfd_open", "pid " + pid, (st, a) -> syscall(st, SYS_PIDFD_OPEN, pid, 0, 0, 0, 0, 0));
     }
 
-    /** Whether fd1 of pid1 and fd2 of pid2 are one open file description (kcmp KCMP_FILE). */
-    public static boolean sameOpenFile(int pid1, int fd1, int pid2, int fd2) {
-        return call("kcmp", "pid " + pid1 + " fd " + fd1, (st, a) -> syscall(st, SYS_KCMP, pid1, pid2, 0, fd1, fd2, 0)) == 0;
+    /**
+     * A descriptor of this process for another process's fd: the same open file description (its
+     * offset, flags and, for a socket or a pipe, its peer), close-on-exec.
+     */
+    public static int pidfdGetfd(int pidfd, int fd) {
+        return (int) call("pidfd_getfd", "fd " + fd, (st, a) -> syscall(st, SYS_PIDFD_GETFD, pidfd, fd, 0, 0, 0, 0));
     }
 
     public static void pidfdSendSignal(int pidfd, int signal) {

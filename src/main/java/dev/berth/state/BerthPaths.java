@@ -133,6 +133,9 @@ public record BerthPaths(Path root, Path runRoot) {
     /** The supervisor's Docker Engine API (DOCKER_HOST=unix://…), reachable by root only. */
     public Path engineSocket() { return runRoot.resolve("docker.sock"); }
 
+    /** Where the launcher's shell client hands command lines to the supervisor (root only: see ClientDoor). */
+    public Path clientDoor() { return runRoot.resolve("clients"); }
+
     /** The supervisor's own output. */
     public Path supervisorLog() { return runRoot.resolve("supervisor.log"); }
 

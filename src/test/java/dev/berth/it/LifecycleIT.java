@@ -196,6 +196,28 @@ class LifecycleIT {
     }
 
     @Test
+    void theClientOfASupervisorIsNoJvmAndASupervisorDyingMidRunIsReportedWithoutRunningTheCommandAgain() throws Exception {
+        ok(berth.run("run", "-d", "--name", "keeper", "busybox", "sleep", "300"));
+        String supervisor = supervisorPid();
+        Path runs = dir.resolve("runs");
+        Files.createDirectories(runs);
+        Process client = berth.start("run", "--name", "midrun", "-v", runs + ":/out", "busybox", "sh", "-c",
+                "echo ran >> /out/log; sleep 300");
+        Wait.until("midrun to run", Duration.ofSeconds(30), () -> Files.exists(runs.resolve("log")));
+        assertThat(Files.readSymbolicLink(Path.of("/proc/" + client.pid() + "/exe")).toString())
+                .as("the client is the launcher's shell").endsWith("dash");
+        ok(BerthCli.host("kill", "-9", supervisor));
+        assertThat(client.waitFor(30, TimeUnit.SECONDS)).as("the client notices").isTrue();
+        assertThat(client.exitValue()).isEqualTo(125);
+        assertThat(new String(client.getErrorStream().readAllBytes()).lines().toList())
+                .singleElement().asString().startsWith("berth: the supervisor went away while running the command");
+        assertThat(runs.resolve("log")).as("the command ran once").hasContent("ran");
+        Wait.until("the supervisor to die", Duration.ofSeconds(10), () -> !supervisor.equals(supervisorPid()));
+        ok(berth.run("rm", "-f", "midrun", "keeper")); // no supervisor: done by its own JVM
+        assertThat(ok(berth.run("ps", "-a")).out()).doesNotContain("midrun");
+    }
+
+    @Test
     void throughASupervisorFileRedirectionsAndTerminalsBehaveAsWithoutOne() {
         ok(berth.run("run", "-d", "--name", "keeper", "busybox", "sleep", "300"));
         String run = String.join(" ", berth.command("run", "--rm", "-i", "busybox")) + " ";
