@@ -57,6 +57,10 @@ final class Lifecycle {
         } catch (IOException e) {
             // no cache, then
         }
+        String options = System.getenv("BERTH_JAVA_OPTIONS"); // as the launcher gives its JVMs
+        if (options != null && !options.isBlank()) {
+            command.addAll(List.of(options.strip().split("\\s+")));
+        }
         command.addAll(List.of("-cp", classPath, Main.class.getName(), "--root=" + paths.root(),
                 "--run-root=" + paths.runRoot(), "daemon"));
         return command;

@@ -43,17 +43,13 @@ public final class BerthCli {
         }
     }
 
-    /** The command line that starts berth with this instance's roots. */
+    /**
+     * The command line that starts berth with this instance's roots: the launcher, as a user runs it
+     * (with a supervisor running, its shell code hands the command over; otherwise it starts the jar).
+     */
     public List<String> command(String... args) {
         List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElseThrow());
-        command.add("--enable-native-access=ALL-UNNAMED");
-        command.add("--sun-misc-unsafe-memory-access=allow"); // aircompressor's zstd decoder
-        command.add("-XX:+UseSerialGC");
-        command.add("-XX:TieredStopAtLevel=1");
-        command.add("-XX:ErrorFile=" + crashDir().resolve("hs_err_pid%p.log"));
-        command.add("-jar");
-        command.add(jar().toString());
+        command.add(launcher().toString());
         command.add("--root=" + root);
         command.add("--run-root=" + runRoot);
         command.addAll(List.of(args));
@@ -63,6 +59,19 @@ public final class BerthCli {
     /** Where a JVM the tests start writes its crash report (hs_err): never the work tree. */
     public static Path crashDir() {
         return Path.of(System.getProperty("berth.crashDir", "target/crash"));
+    }
+
+    /** The launcher beside the jar's target directory: ./berth. */
+    public static Path launcher() {
+        return jar().toAbsolutePath().getParent().resolveSibling("berth");
+    }
+
+    /** The environment every berth process of the tests gets: its cgroup parent, where a JVM crash report goes. */
+    static void environment(java.util.Map<String, String> env) {
+        env.put("BERTH_CGROUP_PARENT", CGROUP_PARENT);
+        env.putIfAbsent("BERTH_AUTO_SUPERVISOR", "0");
+        env.put("BERTH_JAVA_OPTIONS", "-XX:ErrorFile=" + crashDir().toAbsolutePath().resolve("hs_err_pid%p.log"));
+        env.put("BERTH_NO_INSTALL", "1");
     }
 
     public static Path jar() {
@@ -96,8 +105,7 @@ public final class BerthCli {
     public Process start(String... args) {
         try {
             ProcessBuilder builder = new ProcessBuilder(command(args));
-            builder.environment().put("BERTH_CGROUP_PARENT", CGROUP_PARENT);
-            builder.environment().putIfAbsent("BERTH_AUTO_SUPERVISOR", "0");
+            environment(builder.environment());
             return builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -116,8 +124,7 @@ public final class BerthCli {
      * roots would keep one running.
      */
     public static Result exec(ProcessBuilder builder, String stdin) {
-        builder.environment().put("BERTH_CGROUP_PARENT", CGROUP_PARENT);
-        builder.environment().putIfAbsent("BERTH_AUTO_SUPERVISOR", "0");
+        environment(builder.environment());
         try {
             Path out = Files.createTempFile("berth-out", ".txt");
             Path err = Files.createTempFile("berth-err", ".txt");
