@@ -53,13 +53,14 @@ if command -v runc >/dev/null || command -v crun >/dev/null; then
 fi
 if command -v runc >/dev/null; then
     # the tutorial's network around runc: the same bundle joining a namespace made by ip
-    mkdir -p "$work/net-bundle" && ln -s "$work/bundle/rootfs" "$work/net-bundle/rootfs"
+    mkdir -p "$work/net-bundle"
     python3 - "$work/bundle/config.json" "$work/net-bundle/config.json" <<'PY'
 import json, sys
 config = json.load(open(sys.argv[1]))
 for ns in config["linux"]["namespaces"]:
     if ns["type"] == "network":
         ns["path"] = "/run/netns/bench-runc"
+config["root"]["path"] = sys.argv[1].rsplit("/", 1)[0] + "/rootfs"
 json.dump(config, open(sys.argv[2], "w"))
 PY
     ip link add bench0 type bridge && ip addr add 10.99.0.1/24 dev bench0 && ip link set bench0 up

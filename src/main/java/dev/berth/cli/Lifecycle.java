@@ -45,7 +45,7 @@ final class Lifecycle {
         // a small young generation: each command it runs leaves garbage behind, and a large eden would
         // all be touched (resident) between collections, which here take well under a millisecond
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-Xmn8m", "-XX:TieredStopAtLevel=1",
+                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-Xms16m", "-Xmn8m", "-XX:MaxHeapFreeRatio=40", "-XX:TieredStopAtLevel=1",
                 "-XX:-UsePerfData", "-Xss1m"));
         Path jar = Path.of(classPath).toAbsolutePath();
         Path cache = jar.resolveSibling("berth.aot");
