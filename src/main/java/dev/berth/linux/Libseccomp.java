@@ -47,6 +47,9 @@ public final class Libseccomp {
     /** One argument comparison of a rule: argument arg compared by op with a (and b for MASKED_EQ: (x &amp; a) == b). */
     public record Condition(int arg, int op, long a, long b) {}
 
+    /** The filter attribute for libseccomp's optimisation level (enum scmp_filter_attr). */
+    private static final int SCMP_FLTATR_CTL_OPTIMIZE = 8;
+
     /** A filter under construction; closed releases libseccomp's context. */
     public static final class Filter implements AutoCloseable {
         private final MemorySegment ctx;
@@ -64,6 +67,24 @@ public final class Libseccomp {
                     throw new IllegalArgumentException("libseccomp refused the default action 0x" + Integer.toHexString(defaultAction));
                 }
                 return new Filter(ctx);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
+
+        /**
+         * Has the exported program find a call by a binary search over the syscall numbers (libseccomp's
+         * optimisation level 2) instead of a chain of comparisons; false when this libseccomp (before
+         * 2.5) cannot. Every call the container makes is checked faster, and so is the kernel's own pass
+         * over every syscall number of every architecture when the filter is installed (its action cache).
+         */
+        public boolean searchAsBinaryTree() {
+            try {
+                int rc = (int) handle("seccomp_attr_set", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT))
+                        .invokeExact(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+                return rc == 0;
             } catch (RuntimeException | Error e) {
                 throw e;
             } catch (Throwable t) {
