@@ -26,7 +26,7 @@ import java.util.function.IntConsumer;
  * <table>
  * <tr><th>file</th><th>what it is</th></tr>
  * <tr><td>{@code door}</td><td>a FIFO the supervisor reads lines from: {@code K PID} (the client PID
- *     claimed slot K and waits), {@code K signal N} (that client got signal N)</td></tr>
+ *     claimed slot K and waits), {@code K PID signal N} (that client got signal N; it may come first)</td></tr>
  * <tr><td>{@code slot.K}</td><td>FIFOs the answers come through, one client each: {@code exit N},
  *     {@code local} (run it yourself: nothing was done) or {@code error MESSAGE}</td></tr>
  * <tr><td>{@code claim.K}</td><td>made by a client with O_EXCL (the shell's {@code set -C}): its pid and
@@ -62,11 +62,22 @@ final class ClientDoor implements AutoCloseable {
     private final Slot[] served = new Slot[SLOTS];
     private volatile boolean open = true;
     private final Thread reader;
+    /** How often claims left behind are looked for (while no client knocks). */
+    private final int sweepMillis;
 
-    /** A slot while its client is served: signals that arrive before the command listens wait here. */
+    /**
+     * A slot's client: signals that arrive before its command listens wait here. They are its own only:
+     * a signal of a client that has had its answer, or died before knocking, never reaches the next one.
+     */
     private static final class Slot {
+        final int pid;
         final List<Integer> early = new ArrayList<>();
         IntConsumer listener;
+        boolean served;
+
+        Slot(int pid) {
+            this.pid = pid;
+        }
 
         synchronized void signal(int number) {
             if (listener == null) {
@@ -83,9 +94,10 @@ final class ClientDoor implements AutoCloseable {
         }
     }
 
-    private ClientDoor(Path spool, Host host) throws IOException {
+    private ClientDoor(Path spool, Host host, int sweepMillis) throws IOException {
         this.spool = spool;
         this.host = host;
+        this.sweepMillis = sweepMillis;
         Directories.deleteTree(spool);
         Files.createDirectories(spool.getParent());
         Libc.mkdir(spool.toString(), 0700);
@@ -103,7 +115,12 @@ final class ClientDoor implements AutoCloseable {
 
     /** Opens the door in spool (emptied first: only one supervisor serves a run root). */
     static ClientDoor open(Path spool, Host host) throws IOException {
-        return new ClientDoor(spool, host);
+        return new ClientDoor(spool, host, 5_000);
+    }
+
+    /** As open, looking for abandoned claims every sweepMillis. */
+    static ClientDoor open(Path spool, Host host, int sweepMillis) throws IOException {
+        return new ClientDoor(spool, host, sweepMillis);
     }
 
     private static int fifo(Path path) {
@@ -117,7 +134,7 @@ final class ClientDoor implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = arena.allocate(4096);
             while (open) {
-                if ((Libc.poll(door, Libc.POLLIN, 5_000) & Libc.POLLIN) == 0) {
+                if ((Libc.poll(door, Libc.POLLIN, sweepMillis) & Libc.POLLIN) == 0) {
                     removeAbandonedClaims();
                     continue;
                 }
@@ -157,23 +174,38 @@ final class ClientDoor implements AutoCloseable {
             if (k < 0 || k >= SLOTS) {
                 return;
             }
+            int pid = Integer.parseInt(words[1]);
             if (words.length == 2) {
-                int pid = Integer.parseInt(words[1]);
-                Slot slot = slotFor(k);
-                Thread.ofPlatform().name("berth-client-" + pid).daemon().start(() -> serve(k, pid, slot));
-            } else if (words.length == 3 && words[1].equals("signal")) {
-                slotFor(k).signal(Integer.parseInt(words[2]));
+                Slot slot = slotFor(k, pid, true);
+                if (slot != null) {
+                    Thread.ofPlatform().name("berth-client-" + pid).daemon().start(() -> serve(k, pid, slot));
+                }
+            } else if (words.length == 4 && words[2].equals("signal")) {
+                Slot slot = slotFor(k, pid, false);
+                if (slot != null) {
+                    slot.signal(Integer.parseInt(words[3]));
+                }
             }
         } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
             // not a line of the protocol: nothing to answer to
         }
     }
 
-    private synchronized Slot slotFor(int k) {
-        if (served[k] == null) {
-            served[k] = new Slot();
+    /**
+     * Slot k for client pid (its early signals kept), marked served when to serve; null when another
+     * client is being served there.
+     */
+    private synchronized Slot slotFor(int k, int pid, boolean serve) {
+        Slot slot = served[k];
+        if (slot != null && slot.served && (serve || slot.pid != pid)) {
+            return null;
         }
-        return served[k];
+        if (slot == null || slot.pid != pid) {
+            slot = new Slot(pid);
+            served[k] = slot;
+        }
+        slot.served |= serve;
+        return slot;
     }
 
     private void serve(int k, int pid, Slot slot) {
@@ -191,7 +223,7 @@ final class ClientDoor implements AutoCloseable {
             answer = "error " + e.getMessage();
         }
         answer(k, answer.replace('\n', ' '));
-        release(k, pidfd);
+        release(k, pidfd, slot);
     }
 
     /** The pid and argv a client wrote into its claim (empty when there is none). */
@@ -227,7 +259,7 @@ final class ClientDoor implements AutoCloseable {
      * Frees slot k once its client has read the answer or is gone (bounded: 10 s, then the slot is
      * emptied anyway), so the next client of the slot reads its own answer only.
      */
-    private void release(int k, int pidfd) {
+    private void release(int k, int pidfd, Slot slot) {
         for (int i = 0; i < 2_000 && (Libc.poll(slots[k], Libc.POLLIN, 0) & Libc.POLLIN) != 0; i++) {
             if (pidfd >= 0 && (Libc.poll(pidfd, Libc.POLLIN, 5) & Libc.POLLIN) != 0) {
                 break; // the client exited without reading
@@ -241,7 +273,9 @@ final class ClientDoor implements AutoCloseable {
         }
         Libc.closeQuietly(pidfd);
         synchronized (this) {
-            served[k] = null;
+            if (served[k] == slot) {
+                served[k] = null;
+            }
         }
         try {
             Files.deleteIfExists(spool.resolve("claim." + k));
@@ -250,20 +284,32 @@ final class ClientDoor implements AutoCloseable {
         }
     }
 
-    /** Claims of clients that died before knocking (killed in between): their slots become free again. */
+    /**
+     * Claims of clients that died before knocking (killed in between), and signals nobody will take:
+     * their slots become free again.
+     */
     private void removeAbandonedClaims() {
         for (int k = 0; k < SLOTS; k++) {
             synchronized (this) {
-                if (served[k] != null) {
+                if (served[k] != null && served[k].served) {
                     continue;
                 }
             }
             Path claim = spool.resolve("claim." + k);
             try {
-                if (Files.exists(claim) && System.currentTimeMillis() - Files.getLastModifiedTime(claim).toMillis() > 2_000) {
+                boolean abandoned = !Files.exists(claim);
+                if (!abandoned && System.currentTimeMillis() - Files.getLastModifiedTime(claim).toMillis() > 2_000) {
                     List<String> words = claim(k);
-                    if (words.isEmpty() || !Files.exists(Path.of("/proc/" + words.getFirst()))) {
+                    abandoned = words.isEmpty() || !Files.exists(Path.of("/proc/" + words.getFirst()));
+                    if (abandoned) {
                         Files.deleteIfExists(claim);
+                    }
+                }
+                if (abandoned) {
+                    synchronized (this) {
+                        if (served[k] != null && !served[k].served) {
+                            served[k] = null;
+                        }
                     }
                 }
             } catch (IOException | RuntimeException e) {

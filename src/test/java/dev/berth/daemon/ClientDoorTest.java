@@ -35,7 +35,8 @@ class ClientDoorTest {
     @BeforeEach
     void openTheDoor() throws Exception {
         paths = new BerthPaths(dir.resolve("root"), dir.resolve("run"));
-        door = ClientDoor.open(paths.clientDoor(), (argv, pid, pidfd, signals) -> supervisor.serve(argv, pid, pidfd, signals));
+        door = ClientDoor.open(paths.clientDoor(), (argv, pid, pidfd, signals) -> supervisor.serve(argv, pid, pidfd, signals),
+                100);
         String launcher = Files.readString(Path.of("berth"));
         client = dir.resolve("client.sh");
         Files.writeString(client, launcher.substring(0, launcher.indexOf("\ncase \"$0\" in"))
@@ -114,6 +115,36 @@ class ClientDoorTest {
         Result r = finish(p);
         assertThat(r.exitCode()).as(r.err()).isEqualTo(143);
         assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void aSignalThatComesAfterItsClientsAnswerNeverReachesTheNextClientOfTheSlot() throws Exception {
+        supervisor = (argv, pid, pidfd, signals) -> "exit 0";
+        Process first = start("run", "busybox", "true");
+        long firstPid = first.pid();
+        assertThat(finish(first).exitCode()).isZero();
+        Files.writeString(paths.clientDoor().resolve("door"), "0 " + firstPid + " signal 2\n"); // a late Ctrl-C
+        supervisor = (argv, pid, pidfd, signals) -> {
+            CompletableFuture<Integer> signal = new CompletableFuture<>();
+            signals.accept(signal::complete);
+            try {
+                return "exit " + (128 + signal.get(500, TimeUnit.MILLISECONDS));
+            } catch (Exception none) {
+                return "exit 0";
+            }
+        };
+        assertThat(run("run", "busybox", "true").exitCode()).isZero();
+    }
+
+    @Test
+    void aClaimWhoseClientDiedBeforeKnockingIsGivenBack() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor(10, TimeUnit.SECONDS);
+        Path claim = paths.clientDoor().resolve("claim.0");
+        Files.writeString(claim, gone.pid() + "\0run\0");
+        Files.setLastModifiedTime(claim, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+        dev.berth.testing.Wait.until("the claim to go", java.time.Duration.ofSeconds(10), () -> !Files.exists(claim));
+        assertThat(run("ps").exitCode()).as("slot 0 serves again").isZero();
     }
 
     @Test
