@@ -67,7 +67,7 @@ public final class BerthCli {
     }
 
     /** The environment every berth process of the tests gets: its cgroup parent, where a JVM crash report goes. */
-    static void environment(java.util.Map<String, String> env) {
+    public static void environment(java.util.Map<String, String> env) {
         env.put("BERTH_CGROUP_PARENT", CGROUP_PARENT);
         env.putIfAbsent("BERTH_AUTO_SUPERVISOR", "0");
         env.put("BERTH_JAVA_OPTIONS", "-XX:ErrorFile=" + crashDir().toAbsolutePath().resolve("hs_err_pid%p.log"));
