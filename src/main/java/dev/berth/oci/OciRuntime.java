@@ -121,6 +121,7 @@ public final class OciRuntime {
         if (!ContainerStarter.release(state.pid())) {
             throw new OciException("container " + id + " is no longer waiting to start");
         }
+        ContainerStarter.endUserNamespaceSpawnerOf(state.pid());
         try {
             Hooks.run("poststart", config.hooks().poststart(), Json.renderCompact(state.view("running")));
         } catch (BerthException e) {
@@ -168,6 +169,7 @@ public final class OciRuntime {
         }
         Cgroup group = group(state);
         if (!status.equals("stopped")) {
+            ContainerStarter.endUserNamespaceSpawnerOf(state.pid()); // before its child dies: then it is found
             for (int pid : group.processes()) {
                 killQuietly(pid, 9);
             }

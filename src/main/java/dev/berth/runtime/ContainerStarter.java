@@ -110,6 +110,28 @@ public final class ContainerStarter {
         }
     }
 
+    /** The name of the spawner thread, and so of the process a user namespace's setup runs in (its comm). */
+    private static final String SPAWNER = "berth-spawner";
+
+    /**
+     * Ends the process that spawned pid in a user namespace of its own for a held container, if it is
+     * still there (start, or delete of a container never started). After the hand-over that process only
+     * waits to _exit, and it runs on the memory of a JVM that has exited (berth-oci create's): returning
+     * from posix_spawn into Java there can wait forever on that JVM's last safepoint, and a process left so
+     * would never reap the container's. The container goes on, reparented to the engine's subreaper.
+     */
+    public static void endUserNamespaceSpawnerOf(int pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            int parent = Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
+            if (Files.readString(Path.of("/proc/" + parent + "/comm")).strip().equals(SPAWNER)) {
+                ProcessHandle.of(parent).ifPresent(ProcessHandle::destroyForcibly); // SIGKILL
+            }
+        } catch (IOException | RuntimeException gone) {
+            // no such process any more: nothing to end
+        }
+    }
+
     public ContainerProcess run(ContainerSpec spec, Overlay overlay, Stdio stdio, Confinement confinement) {
         return run(spec, overlay, stdio, confinement, false);
     }
@@ -124,7 +146,7 @@ public final class ContainerStarter {
         if (userNamespace && !hold) { // its first process is the spawner's grandchild: only a runtime's create hands it on
             throw new IllegalArgumentException("a user namespace of its own is for held containers (berth-oci) only");
         }
-        Thread spawner = Thread.ofPlatform().name("berth-spawner").daemon(hold)
+        Thread spawner = Thread.ofPlatform().name(SPAWNER).daemon(hold)
                 .stackSize(userNamespace ? 16L << 20 : 0) // the new process runs on its lower part (UserNamespace)
                 .unstarted(() -> spawnerSteps(spec, overlay, stdio, confinement, lastCap, seccompFilter, handshake, hold));
         Throwable[] helperFailure = {null};

@@ -148,6 +148,17 @@ class OciIT {
         assertThat(ok(oci("delete", "--force", "c1")).err()).isEmpty();
     }
 
+    /** The comm of pid's parent ("" when either is gone). */
+    static String parentName(int pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String parent = stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1];
+            return Files.readString(Path.of("/proc/" + parent + "/comm")).strip();
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
     @Test
     void aUserNamespaceMapsTheContainersRootToAnUnprivilegedHostUser() throws Exception {
         String script = "{ id; cat /proc/self/uid_map; echo $$; cat /dev/null && echo null-usable;"
@@ -168,8 +179,12 @@ class OciIT {
         assertThat(Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/user")))
                 .isNotEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns/user")));
 
+        assertThat(parentName(pid)).as("created: the process of the user namespace's setup waits for it").isEqualTo("berth-spawner");
+
         ok(oci("start", "u1"));
         Wait.until("the command to become sleep", Duration.ofSeconds(10), () -> cmdline(pid).startsWith("sleep"));
+        Wait.until("no setup process left over it (it would run on the memory of create's exited JVM)",
+                Duration.ofSeconds(10), () -> !parentName(pid).equals("berth-spawner"));
         assertThat(Files.readString(bundle.resolve("rootfs/tmp/out")).lines())
                 .as("root inside, pid 1, the host's /dev/null, no device of its own")
                 .containsExactly("uid=0 gid=0", "         0     100000      65536", "1", "null-usable",
