@@ -145,6 +145,7 @@ final class DemoCommand implements Callable<Integer> {
                     Main.class.getName(), "--root=" + berth.paths().root(), "--run-root=" + berth.paths().runRoot(),
                     "run", "--rm", "--name", name, "--network", network, "busybox");
             pb.command().addAll(List.of(command));
+            pb.environment().put("BERTH_AUTO_SUPERVISOR", "0"); // the demo leaves nothing running behind it
             Process p = pb.redirectErrorStream(true).redirectOutput(output.toFile()).start();
             p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
             p.destroyForcibly();
