@@ -197,7 +197,9 @@ class NetworkIT {
 
     @Test
     void theDemoRunsTheTutorialEndToEndAndLeavesNothing() {
-        Result demo = ok(berth.run("demo"));
+        ProcessBuilder asAUser = new ProcessBuilder(berth.command("demo"));
+        asAUser.environment().put("BERTH_AUTO_SUPERVISOR", "1"); // as by default: a foreground run would leave one
+        Result demo = ok(BerthCli.exec(asAUser, null));
         assertThat(demo.out())
                 .contains("$ ip link add v" + berth.paths().installation())
                 .contains("type veth peer name eth0 netns " + berth.paths().visibleNetns("web-").getFileName())
@@ -210,6 +212,9 @@ class NetworkIT {
                 .contains("veth pairs left on the host: 0");
         assertNoContainerNetworkLeft();
         assertThat(ok(berth.run("ps", "-a", "-q")).out()).isEmpty();
+        assertThat(BerthCli.host("pgrep", "-af", "java").out().lines()
+                .filter(l -> l.contains("--run-root=" + berth.paths().runRoot() + " daemon")))
+                .as("no supervisor left running by the demo").isEmpty();
     }
 
     @Test
