@@ -144,7 +144,7 @@ final class ClientDoor implements AutoCloseable {
                     if (c != '\n') {
                         line.append(c);
                     } else {
-                        knock(line.toString());
+                        knockSafely(line.toString());
                         line.setLength(0);
                     }
                 }
@@ -164,6 +164,15 @@ final class ClientDoor implements AutoCloseable {
                 return 0;
             }
             throw e;
+        }
+    }
+
+    /** One line's failure never stops the door: later clients would wait on their slots for ever. */
+    private void knockSafely(String line) {
+        try {
+            knock(line);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            System.err.println("berth daemon: client door: " + line + ": " + e);
         }
     }
 

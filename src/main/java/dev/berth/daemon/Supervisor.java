@@ -43,6 +43,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.function.ToIntFunction;
 
 /**
@@ -164,7 +166,7 @@ public final class Supervisor {
      * when done, "local" when the client has to run it itself (nothing was done), or "error MESSAGE"
      * when it failed outside the command (the command's own errors went to the client's stderr).
      */
-    private String invoke(List<String> argv, int pid, int pidfd, java.util.function.Consumer<java.util.function.IntConsumer> signals) {
+    private String invoke(List<String> argv, int pid, int pidfd, Consumer<IntConsumer> signals) {
         Trace.mark("delegated: " + String.join(" ", argv));
         String answer;
         try (AutoCloseable work = activity.begin()) {
@@ -180,7 +182,7 @@ public final class Supervisor {
         } catch (Invocation.Declined e) {
             answer = "local";
         } catch (Exception e) {
-            answer = "error " + e.getMessage();
+            answer = "error " + (e.getMessage() == null ? e : e.getMessage());
         }
         Trace.mark("delegated: answered " + answer);
         return answer;
