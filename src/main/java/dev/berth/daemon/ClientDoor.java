@@ -228,8 +228,8 @@ final class ClientDoor implements AutoCloseable {
             } else {
                 answer = open ? host.serve(claim.subList(1, claim.size()), pid, pidfd, slot::listen) : "local";
             }
-        } catch (RuntimeException e) {
-            answer = "error " + e.getMessage();
+        } catch (Throwable e) { // whatever happens, the client gets an answer: it waits for one
+            answer = "error " + (e.getMessage() == null ? e : e.getMessage());
         }
         answer(k, answer.replace('\n', ' '));
         release(k, pidfd, slot);
