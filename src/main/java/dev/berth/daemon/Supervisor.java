@@ -133,8 +133,12 @@ public final class Supervisor {
             if (idleExitNanos > 0) {
                 timers.scheduleWithFixedDelay(this::exitWhenIdle, 1, 1, TimeUnit.SECONDS);
             }
-            while (running) {
+            while (true) { // until exitSoon's timer ends the process (the loop's end would stop that timer)
                 SocketChannel client = server.accept();
+                if (!running) {
+                    client.close(); // exiting: the client starts the next supervisor
+                    continue;
+                }
                 // platform threads: a delegated run blocks in native calls (waitid) for as long as its container runs
                 Thread.ofPlatform().name("berth-client").daemon().start(() -> answer(client));
             }
