@@ -36,8 +36,8 @@ public final class Libc {
      * The calls made on a container's start go through syscall(2), one FFM binding: linking a binding
      * costs a cold JVM ~3 ms, and a create makes two dozen kinds of call.
      */
-    private static final long SYS_READ = 0, SYS_WRITE = 1, SYS_CLOSE = 3, SYS_POLL = 7, SYS_LSEEK = 8, SYS_IOCTL = 16,
-            SYS_ACCESS = 21, SYS_GETPID = 39, SYS_KILL = 62, SYS_FCNTL = 72, SYS_CHDIR = 80, SYS_FCHDIR = 81,
+    private static final long SYS_READ = 0, SYS_WRITE = 1, SYS_CLOSE = 3, SYS_POLL = 7, SYS_IOCTL = 16,
+            SYS_ACCESS = 21, SYS_GETPID = 39, SYS_KILL = 62, SYS_CHDIR = 80, SYS_FCHDIR = 81,
             SYS_UMASK = 95, SYS_GETEUID = 107, SYS_SETSID = 112, SYS_PRCTL = 157, SYS_MOUNT = 165, SYS_UMOUNT2 = 166,
             SYS_SETHOSTNAME = 170, SYS_WAITID = 247, SYS_OPENAT = 257, SYS_MKDIRAT = 258, SYS_MKNODAT = 259,
             SYS_FCHOWNAT = 260, SYS_UNLINKAT = 263, SYS_SYMLINKAT = 266, SYS_FCHMODAT = 268, SYS_UNSHARE = 272,
@@ -211,17 +211,6 @@ public final class Libc {
         for (long done = 0; done < length; ) {
             done += write(fd, buffer.asSlice(done), length - done);
         }
-    }
-
-    public static final int SEEK_SET = 0, SEEK_CUR = 1, F_GETFL = 3, F_SETFL = 4;
-
-    public static long lseek(int fd, long offset, int whence) {
-        return call("lseek", null, (st, a) -> syscall(st, SYS_LSEEK, fd, offset, whence, 0, 0, 0));
-    }
-
-    /** fcntl with an int argument (F_GETFL, F_SETFL, …). */
-    public static int fcntl(int fd, int command, int argument) {
-        return (int) call("fcntl", null, (st, a) -> syscall(st, SYS_FCNTL, fd, command, argument, 0, 0, 0));
     }
 
     public static void chdir(String path) {
