@@ -238,19 +238,26 @@ final class ClientDoor implements AutoCloseable {
     /** The pid and argv a client wrote into its claim (empty when there is none). */
     private List<String> claim(int k) {
         try {
-            byte[] bytes = Files.readAllBytes(spool.resolve("claim." + k));
-            List<String> words = new ArrayList<>();
-            int start = 0;
-            for (int i = 0; i < bytes.length; i++) {
-                if (bytes[i] == 0) {
-                    words.add(new String(bytes, start, i - start, StandardCharsets.UTF_8));
-                    start = i + 1;
-                }
-            }
-            return words;
+            return nulTerminated(Files.readAllBytes(spool.resolve("claim." + k)));
         } catch (IOException e) {
             return List.of();
         }
+    }
+
+    /** The strings of a NUL-terminated list (a claim, /proc/PID/environ); an unterminated tail counts too. */
+    static List<String> nulTerminated(byte[] bytes) {
+        List<String> words = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == 0) {
+                words.add(new String(bytes, start, i - start, StandardCharsets.UTF_8));
+                start = i + 1;
+            }
+        }
+        if (start < bytes.length) {
+            words.add(new String(bytes, start, bytes.length - start, StandardCharsets.UTF_8));
+        }
+        return words;
     }
 
     private void answer(int k, String answer) {

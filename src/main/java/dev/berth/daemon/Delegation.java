@@ -3,7 +3,6 @@ package dev.berth.daemon;
 import dev.berth.state.BerthPaths;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -118,15 +117,10 @@ public final class Delegation {
             throw new Invocation.Declined("cannot see the client's environment");
         }
         Map<String, String> env = new HashMap<>();
-        int start = 0;
-        for (int i = 0; i <= bytes.length; i++) {
-            if (i == bytes.length || bytes[i] == 0) {
-                String entry = new String(bytes, start, i - start, StandardCharsets.UTF_8);
-                int equals = entry.indexOf('=');
-                if (equals > 0) {
-                    env.putIfAbsent(entry.substring(0, equals), entry.substring(equals + 1));
-                }
-                start = i + 1;
+        for (String entry : ClientDoor.nulTerminated(bytes)) {
+            int equals = entry.indexOf('=');
+            if (equals > 0) {
+                env.putIfAbsent(entry.substring(0, equals), entry.substring(equals + 1));
             }
         }
         return env;
