@@ -208,6 +208,8 @@ class LifecycleIT {
         BerthCli.environment(builder.environment());
         Process client = builder.start();
         Wait.until("midrun to run", Duration.ofSeconds(30), () -> Files.exists(runs.resolve("log")));
+        // and recorded as running (the record follows the command's first output): rm -f finds its process
+        Wait.until("midrun's record", Duration.ofSeconds(30), () -> berth.run("ps").out().contains("midrun"));
         assertThat(Files.readSymbolicLink(Path.of("/proc/" + client.pid() + "/exe")).toString())
                 .as("the client is the launcher's shell").endsWith("dash");
         ok(BerthCli.host("kill", "-9", supervisor));
